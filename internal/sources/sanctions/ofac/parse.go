@@ -138,8 +138,6 @@ func newParser(r io.Reader) *parser {
 		locations:     map[string]location{},
 		docs:          map[string][]rawDoc{},
 		entries:       map[string]*entryAcc{},
-		entities:      make([]sanctions.Entity, 0, 20000),
-		extras:        make([]partyExtra, 0, 20000),
 		intern:        map[string]string{},
 		name:          make([]byte, 0, 128),
 	}
