@@ -1,0 +1,94 @@
+// Package postgres is the shared state store: list versions, screened subjects,
+// alerts, API keys and the audit log in PostgreSQL (pgx/v5), so that several API
+// nodes can serve from one database. It implements lists.Store, alert.Store and
+// auth.Store, with the same schema and behaviour as the embedded sqlite store.
+//
+// Tables are created unqualified, in the first schema of the connection's
+// search_path; a URL parameter such as ?search_path=interdict picks another.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Store is the PostgreSQL state store. It is safe for concurrent use.
+type Store struct {
+	pool   *pgxpool.Pool
+	logger *slog.Logger
+	target string // host:port/database, for messages; never the password
+}
+
+// Open connects to the database at url (postgres://user@host:port/db?...),
+// checks it answers and applies pending migrations. A nil logger discards logs.
+func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// pgx's message may quote the URL, password included.
+		return nil, errors.New("postgres: open: invalid connection URL")
+	}
+	cc := cfg.ConnConfig
+	target := fmt.Sprintf("%s:%d/%s", cc.Host, cc.Port, cc.Database)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open %s: %w", target, err)
+	}
+	s := &Store{pool: pool, logger: logger.With("store", "postgres", "target", target), target: target}
+	if err := s.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes every connection, waiting for those in use to be released.
+func (s *Store) Close() { s.pool.Close() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("postgres: ping %s: %w", s.target, err)
+	}
+	return nil
+}
+
+// withTx runs fn in a transaction and commits it, or rolls it back if fn or
+// the commit fails.
+func (s *Store) withTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		// The rollback must run even when ctx is what failed.
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// isUnique reports whether err is a unique_violation.
+func isUnique(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// now is the time assigned to records written with a zero time.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// ts normalises a time to what timestamptz stores: UTC, whole microseconds.
+func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
