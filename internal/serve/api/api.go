@@ -35,6 +35,9 @@ type Config struct {
 	MaxPageSize int
 	// ReadyTimeout bounds one readiness check.
 	ReadyTimeout time.Duration
+	// RecordCacheSize bounds how many screened subjects the process
+	// remembers having recorded, to skip writing them again.
+	RecordCacheSize int
 	// MetricsRole, when set, puts /metrics behind an API key of that role;
 	// empty leaves it open for a scraper on a private network.
 	MetricsRole auth.Role
@@ -47,6 +50,8 @@ func DefaultConfig() Config {
 		Screen:       DefaultLimits(),
 		MaxPageSize:  1000,
 		ReadyTimeout: 2 * time.Second,
+		// About 10 MB: the working set of a busy exchange's deposit addresses.
+		RecordCacheSize: 100_000,
 	}
 }
 
@@ -65,6 +70,9 @@ func (c Config) withDefaults() Config {
 	if c.ReadyTimeout <= 0 {
 		c.ReadyTimeout = d.ReadyTimeout
 	}
+	if c.RecordCacheSize <= 0 {
+		c.RecordCacheSize = d.RecordCacheSize
+	}
 	return c
 }
 
@@ -74,7 +82,8 @@ type IndexSource interface {
 }
 
 // SubjectRecorder remembers every screened address and name so later list
-// versions re-screen them (alert.Store does).
+// versions re-screen them (alert.Store does). A store that also implements
+// SubjectBatchRecorder is given each request's subjects in one call.
 type SubjectRecorder interface {
 	RecordScreened(ctx context.Context, kind, query string) error
 }
@@ -111,13 +120,14 @@ type Deps struct {
 
 // server is the http.Handler New returns.
 type server struct {
-	cfg     Config
-	deps    Deps
-	log     *slog.Logger
-	authn   *auth.Authenticator
-	mux     *http.ServeMux
-	routes  map[string]auth.Role // pattern → required role ("" = public)
-	metrics *metrics
+	cfg      Config
+	deps     Deps
+	log      *slog.Logger
+	authn    *auth.Authenticator
+	subjects *recorder
+	mux      *http.ServeMux
+	routes   map[string]auth.Role // pattern → required role ("" = public)
+	metrics  *metrics
 }
 
 // New returns the API handler. It fails only on a missing dependency or an
@@ -161,10 +171,11 @@ func newServer(cfg Config, deps Deps) (*server, error) {
 	}
 	s := &server{
 		cfg: cfg, deps: deps, log: deps.Logger,
-		authn:   auth.NewAuthenticator(deps.Auth),
-		mux:     http.NewServeMux(),
-		routes:  map[string]auth.Role{},
-		metrics: m,
+		authn:    auth.NewAuthenticator(deps.Auth),
+		subjects: newRecorder(deps.Subjects, cfg.RecordCacheSize),
+		mux:      http.NewServeMux(),
+		routes:   map[string]auth.Role{},
+		metrics:  m,
 	}
 	s.registerRoutes()
 	return s, nil

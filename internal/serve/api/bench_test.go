@@ -13,8 +13,7 @@ import (
 func BenchmarkScreenHTTP(b *testing.B) {
 	for _, batch := range []int{1, 100} {
 		b.Run(fmt.Sprintf("addresses=%d", batch), func(b *testing.B) {
-			h := newHarness(&testing.T{})
-			defer h.srv.Close()
+			h := newHarness(b)
 			q := make([]string, batch)
 			for i := range q {
 				q[i] = fmt.Sprintf(`"0x%040x"`, i%10) // few distinct subjects: recording is an upsert
@@ -31,4 +30,29 @@ func BenchmarkScreenHTTP(b *testing.B) {
 			b.ReportMetric(float64(batch)*float64(b.N)/b.Elapsed().Seconds(), "addresses/s")
 		})
 	}
+}
+
+// BenchmarkScreenHTTPParallel is BenchmarkScreenHTTP with concurrent
+// clients (GOMAXPROCS × -cpu goroutines): what one node sustains when the
+// audit appends queue on SQLite's single writer.
+func BenchmarkScreenHTTPParallel(b *testing.B) {
+	const batch = 100
+	h := newHarness(b)
+	q := make([]string, batch)
+	for i := range q {
+		q[i] = fmt.Sprintf(`"0x%040x"`, i)
+	}
+	body := `{"addresses":[` + strings.Join(q, ",") + `]}`
+	b.ReportAllocs()
+	b.SetParallelism(4)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			resp, _ := h.do("POST", "/v1/screen", "$SCREENER", nil, body)
+			if resp.StatusCode != http.StatusOK {
+				b.Errorf("status %d", resp.StatusCode)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(batch)*float64(b.N)/b.Elapsed().Seconds(), "addresses/s")
 }

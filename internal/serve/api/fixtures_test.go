@@ -156,7 +156,7 @@ func (s *syncBuffer) String() string {
 // harness is a running API over a real SQLite store in a temp dir, with one
 // key per role and a revoked admin key.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	srv     *httptest.Server
 	handler *server
 	store   *sqlite.Store
@@ -170,7 +170,7 @@ type harness struct {
 
 type harnessOption func(*Config, *Deps)
 
-func newHarness(t *testing.T, opts ...harnessOption) *harness {
+func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	t.Helper()
 	ctx := context.Background()
 	logs := &syncBuffer{}
@@ -223,6 +223,8 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	}
 	h.handler = s
 	h.srv = httptest.NewServer(s)
+	// Parallel benchmarks would otherwise measure connection churn.
+	h.srv.Client().Transport.(*http.Transport).MaxIdleConnsPerHost = 64
 	t.Cleanup(h.srv.Close)
 	return h
 }

@@ -34,25 +34,15 @@ func (s *server) screen(w http.ResponseWriter, r *http.Request) error {
 	// Record before answering: a subject that was screened but not recorded
 	// would silently miss the alert when a later list version names it, so a
 	// failure here fails the call.
-	seen := make(map[[2]string]bool, req.Len())
-	record := func(kind, q string) error {
-		if k := [2]string{kind, q}; !seen[k] {
-			seen[k] = true
-			if err := s.deps.Subjects.RecordScreened(r.Context(), kind, q); err != nil {
-				return fmt.Errorf("record screened %s: %w", kind, err)
-			}
-		}
-		return nil
-	}
+	subjects := make([]subject, 0, req.Len())
 	for _, a := range req.Addresses {
-		if err := record("address", a); err != nil {
-			return err
-		}
+		subjects = append(subjects, subject{"address", a})
 	}
 	for _, n := range req.Names {
-		if err := record("name", n.Name); err != nil {
-			return err
-		}
+		subjects = append(subjects, subject{"name", n.Name})
+	}
+	if err := s.subjects.record(r.Context(), subjects); err != nil {
+		return err
 	}
 
 	// One index for the whole batch, so every result and the reported

@@ -160,3 +160,31 @@ func collectRefs(v any, out *[]string) {
 		}
 	}
 }
+
+func TestDocSchemasCatchDrift(t *testing.T) {
+	d, err := newDocSchemas()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, pattern string
+		status        int
+		body          string
+		ok            bool
+	}{
+		{"a documented answer passes", "GET /v1/lists", 200, `{"lists":[]}`, true},
+		{"an undocumented property is caught", "GET /v1/lists", 200, `{"lists":[],"extra":1}`, false},
+		{"a missing required property is caught", "GET /v1/alerts", 200, `{"alerts":[]}`, false},
+		{"a wrong type deep inside is caught", "GET /v1/lists", 200, `{"lists":[{"id":1}]}`, false},
+		{"a value outside an enum is caught", "GET /v1/keys", 200, `{"keys":[{"id":"a","name":"b","member":"c","role":"root","created_at":"x"}]}`, false},
+		{"an undocumented status is caught", "GET /v1/lists", 418, `{}`, false},
+		{"an error answer passes through the shared responses", "GET /v1/lists", 401, `{"error":{"code":"unauthenticated","message":"m"}}`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			problems := d.checkResponse(tc.pattern, tc.status, "application/json", []byte(tc.body))
+			if (len(problems) == 0) != tc.ok {
+				t.Errorf("problems %v, want ok=%v", problems, tc.ok)
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -168,6 +169,7 @@ func (h *harness) replay(request string, newKeys *int) string {
 		header.Add(strings.TrimSpace(k), expand(strings.TrimSpace(v)))
 	}
 	resp, b := h.do(method, expand(path), "", header, expand(body))
+	h.checkDocumented(method, expand(path), resp, b)
 
 	var out strings.Builder
 	fmt.Fprintf(&out, "%d\n", resp.StatusCode)
@@ -180,6 +182,23 @@ func (h *harness) replay(request string, newKeys *int) string {
 		out.WriteString("\n" + h.normalise(b, newKeys))
 	}
 	return strings.TrimSpace(out.String())
+}
+
+// checkDocumented fails the test if the answer of a served route is not
+// what openapi.json says it is.
+func (h *harness) checkDocumented(method, path string, resp *http.Response, body []byte) {
+	h.t.Helper()
+	_, pattern := h.handler.mux.Handler(httptest.NewRequest(method, path, nil))
+	if _, ok := h.handler.routes[pattern]; !ok {
+		return // the mux's own 404 and 405, documented in the Error schema
+	}
+	schemas, err := newDocSchemas()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, p := range schemas.checkResponse(pattern, resp.StatusCode, resp.Header.Get("Content-Type"), body) {
+		h.t.Errorf("%s %s answered %d not as openapi.json documents: %s", method, path, resp.StatusCode, p)
+	}
 }
 
 // normalise pretty-prints a JSON body with volatile values replaced.
