@@ -437,3 +437,26 @@ func TestErrorTableMapsEverySentinel(t *testing.T) {
 		})
 	}
 }
+
+func TestMuxAnswersAreJSONOrPassThrough(t *testing.T) {
+	h := newHarness(t)
+	h.srv.Client().CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	t.Run("an unclean path is redirected to the clean one", func(t *testing.T) {
+		resp, _ := h.do("GET", "/v1//lists", "", http.Header{}, "")
+		if resp.StatusCode != http.StatusTemporaryRedirect || resp.Header.Get("Location") != "/v1/lists" {
+			t.Errorf("status %d Location %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+	})
+	t.Run("an unknown path is a JSON 404", func(t *testing.T) {
+		resp, body := h.do("DELETE", "/v2/anything", "", http.Header{}, "")
+		if resp.StatusCode != 404 || errorCode(t, body) != "not_found" {
+			t.Errorf("status %d: %s", resp.StatusCode, body)
+		}
+	})
+	t.Run("a wrong method is a JSON 405 naming the allowed ones", func(t *testing.T) {
+		resp, body := h.do("PUT", "/v1/keys", "", http.Header{}, "")
+		if resp.StatusCode != 405 || errorCode(t, body) != "method_not_allowed" || !strings.Contains(resp.Header.Get("Allow"), "POST") {
+			t.Errorf("status %d Allow %q: %s", resp.StatusCode, resp.Header.Get("Allow"), body)
+		}
+	})
+}

@@ -48,6 +48,9 @@ func (s *server) screen(w http.ResponseWriter, r *http.Request) error {
 	// One index for the whole batch, so every result and the reported
 	// versions agree even if a list load swaps the index meanwhile.
 	ix := s.deps.Screen.Current()
+	if ix == nil {
+		return fmt.Errorf("%w: no screening index loaded", errNotReady)
+	}
 	resp := ScreenResponse{Results: make([]screen.Result, 0, req.Len()), Lists: ix.Versions()}
 	if resp.Lists == nil {
 		resp.Lists = []screen.VersionRef{}

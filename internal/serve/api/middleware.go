@@ -65,35 +65,45 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // muxErrorWriter turns the mux's own plain-text 404 and 405 answers into
-// JSON errors, keeping its headers (Allow).
+// JSON errors, keeping its headers (Allow); anything else (a redirect to the
+// clean path) passes through.
 type muxErrorWriter struct {
 	http.ResponseWriter
-	r       *http.Request
-	written bool
+	r     *http.Request
+	state muxWriteState
 }
 
+type muxWriteState int
+
+const (
+	muxUnwritten muxWriteState = iota
+	muxReplaced                // our JSON error was sent; drop the mux's body
+	muxPassed                  // the mux's answer goes out as is
+)
+
 func (w *muxErrorWriter) WriteHeader(code int) {
-	if w.written {
+	if w.state != muxUnwritten {
 		return
 	}
-	w.written = true
 	switch code {
 	case http.StatusNotFound:
+		w.state = muxReplaced
 		writeError(w.ResponseWriter, w.r, errNoRoute)
 	case http.StatusMethodNotAllowed:
+		w.state = muxReplaced
 		writeError(w.ResponseWriter, w.r, errMethodNotAllowed)
 	default:
+		w.state = muxPassed
 		w.ResponseWriter.WriteHeader(code)
-		w.written = false // let a redirect's body through
 	}
 }
 
 func (w *muxErrorWriter) Write(b []byte) (int, error) {
-	if !w.written {
+	if w.state == muxUnwritten {
 		w.WriteHeader(http.StatusOK)
 	}
-	if w.written {
-		return len(b), nil // drop the mux's plain text
+	if w.state == muxReplaced {
+		return len(b), nil
 	}
 	return w.ResponseWriter.Write(b)
 }
