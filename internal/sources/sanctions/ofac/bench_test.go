@@ -18,8 +18,7 @@ func readShared(b *testing.B) (xml, compressed []byte) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	xml, err = io.ReadAll(bzip2.NewReader(bytes.NewReader(compressed)))
-	if err != nil {
+	if xml, err = decompressBzip2(sharedtest.Path(b, "ofac", "sdn_advanced_2025-11-19.xml.bz2")); err != nil {
 		b.Fatal(err)
 	}
 	return xml, compressed

@@ -2,7 +2,7 @@ package ofac
 
 import (
 	"bufio"
-	"compress/bzip2"
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -31,13 +31,12 @@ func realList(t testing.TB, date string) *sanctions.List {
 	path := sharedtest.Path(t, "ofac", "sdn_advanced_"+date+".xml.bz2")
 	p := realLists[date]
 	p.once.Do(func() {
-		f, err := os.Open(path)
+		xml, err := decompressBzip2(path)
 		if err != nil {
 			p.err = err
 			return
 		}
-		defer f.Close()
-		p.list, p.err = Parse(context.Background(), bzip2.NewReader(f))
+		p.list, p.err = Parse(context.Background(), bytes.NewReader(xml))
 	})
 	if p.err != nil {
 		t.Fatalf("parse %s: %v", path, p.err)
