@@ -230,6 +230,14 @@ func TestParseRejectsBadInput(t *testing.T) {
 	}
 }
 
+func TestParseAcceptsAByteOrderMark(t *testing.T) {
+	doc := "\uFEFF" + minimal(`<DistinctParty FixedRef="1"><Profile ID="1" PartySubTypeID="4"/></DistinctParty>`, "")
+	l, err := Parse(context.Background(), strings.NewReader(doc))
+	if err != nil || len(l.Entities) != 1 {
+		t.Errorf("got %v, %v", l, err)
+	}
+}
+
 func TestParseReportsReadErrorsAsSuch(t *testing.T) {
 	boom := errors.New("disk on fire")
 	_, err := Parse(context.Background(), iotest.ErrReader(boom))

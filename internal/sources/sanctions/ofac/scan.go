@@ -223,6 +223,10 @@ func (s *scanner) endTag(b []byte, h handler) error {
 
 func (s *scanner) textBytes(b []byte) error {
 	if len(s.stack) == 0 {
+		// A byte-order mark may precede the document; gosax passes it as text.
+		if !s.sawRoot {
+			b = bytes.TrimPrefix(b, []byte("\uFEFF"))
+		}
 		if len(bytes.TrimSpace(b)) > 0 {
 			return malformed("text outside the root element")
 		}

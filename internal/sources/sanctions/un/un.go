@@ -96,7 +96,9 @@ func Parse(ctx context.Context, r io.Reader) (*sanctions.List, error) {
 		case xml.EndElement:
 			depth--
 		case xml.CharData:
-			if depth == 0 && len(strings.TrimSpace(string(t))) > 0 {
+			// A byte-order mark may precede the document; the decoder passes it
+			// as text.
+			if depth == 0 && len(strings.TrimSpace(strings.TrimPrefix(string(t), "\uFEFF"))) > 0 {
 				return nil, malformed("text outside the root element")
 			}
 		}

@@ -226,6 +226,14 @@ func TestParseRejectsBadInput(t *testing.T) {
 	}
 }
 
+func TestParseAcceptsAByteOrderMark(t *testing.T) {
+	doc := "\uFEFF<?xml version=\"1.0\"?><CONSOLIDATED_LIST><ENTITIES><ENTITY><DATAID>1</DATAID><FIRST_NAME>X</FIRST_NAME></ENTITY></ENTITIES></CONSOLIDATED_LIST>"
+	l, err := Parse(context.Background(), strings.NewReader(doc))
+	if err != nil || len(l.Entities) != 1 {
+		t.Errorf("got %v, %v", l, err)
+	}
+}
+
 func TestParseReportsReadErrorsAsSuch(t *testing.T) {
 	boom := errors.New("connection reset")
 	_, err := Parse(context.Background(), iotest.ErrReader(boom))
