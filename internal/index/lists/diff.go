@@ -21,6 +21,12 @@ type DiffCounts struct {
 	EntitiesChanged  int `json:"entities_changed"`
 	AddressesAdded   int `json:"addresses_added"`
 	AddressesRemoved int `json:"addresses_removed"`
+	// AddressPairsAdded / AddressPairsRemoved count distinct (currency,
+	// address) pairs new to or gone from the whole list, whichever entity
+	// holds them: what a per-asset blocklist gains and loses. The two fields
+	// above count (entity, currency, address) triples.
+	AddressPairsAdded   int `json:"address_pairs_added"`
+	AddressPairsRemoved int `json:"address_pairs_removed"`
 }
 
 // EntityRef names an entity in a diff.
