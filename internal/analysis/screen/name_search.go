@@ -1,0 +1,547 @@
+package screen
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/adrg/strutil/metrics"
+)
+
+// Word-similarity parameters.
+const (
+	// minFuzzyLen is the shortest word compared by spelling; shorter words
+	// ("ri", "al", "92") must be equal, or share a Korean key.
+	minFuzzyLen = 3
+	// simFloor is the lowest Jaro–Winkler similarity counted as the same word
+	// spelled differently ("smith"/"smyth" 0.89, "choe"/"choi" 0.88); below it
+	// two words are different ("kim"/"kin" 0.82, "hussein"/"hassan" 0.77).
+	simFloor = 0.84
+	// koreanSim is the similarity given to two spellings of the same Korean
+	// syllable or surname (koreanKey), for Korea-linked entities only.
+	koreanSim = 0.93
+	// shortWordLen and shortWordFloor tighten the comparison of short words.
+	shortWordLen   = 4
+	shortWordFloor = 0.88
+	// editCost is the share of a word's length one edit costs (see wordSim).
+	editCost = 0.5
+	// maxQueryWords and maxListedWords bound the alignment; longer names are
+	// cut, which only matters for names nobody types.
+	maxQueryWords  = 16
+	maxListedWords = 32
+	// maxWordLen cuts absurdly long words before comparing them.
+	maxWordLen = 40
+)
+
+// The word metrics (github.com/adrg/strutil) are stateless.
+var (
+	jaroWinkler = metrics.NewJaroWinkler()
+	levenshtein = metrics.NewLevenshtein()
+)
+
+// qword is one word of the query.
+type qword struct {
+	text   string
+	class  uint8
+	weight float32
+	hits   []int32 // vocabulary words similar to it (incl. Korean-key ones)
+	// split is, for a word not in the vocabulary, the rarer of two listed
+	// words it is written as ("jongun": "jong" "un"), or -1.
+	split int32
+}
+
+// simRow holds, for one vocabulary word, its similarity to each query word:
+// by spelling, and by Korean key (used only for Korea-linked entities).
+type simRow struct {
+	sim, ko [maxQueryWords]float32
+}
+
+// nameHit is a scored candidate name.
+type nameHit struct {
+	name  int32
+	score float64
+}
+
+// searchScratch is per-search working memory, pooled, sized to the index.
+type searchScratch struct {
+	epoch       uint32
+	gramCount   []uint16
+	gramTouched []int32
+	vstamp      []uint32 // vocabulary word → epoch it got a row
+	vrow        []int32
+	rows        []simRow
+	nstamp      []uint32 // name → epoch it became a candidate
+	cands       []int32
+	estamp      []uint32 // entity → epoch its filter/best were set
+	ebest       []int32  // entity → index in hits, or -1 if filtered out
+	hits        []nameHit
+	qwords      []qword
+	hitBuf      []int32
+	opts        []alignOpt
+}
+
+func newSearchScratch(ix *nameIndex) any {
+	nv := len(ix.voc.str)
+	return &searchScratch{
+		gramCount: make([]uint16, nv),
+		vstamp:    make([]uint32, nv),
+		vrow:      make([]int32, nv),
+		nstamp:    make([]uint32, len(ix.names)),
+		estamp:    make([]uint32, len(ix.ents)),
+		ebest:     make([]int32, len(ix.ents)),
+	}
+}
+
+// next starts a new search, clearing the stamps when the epoch wraps.
+func (sc *searchScratch) next() {
+	sc.epoch++
+	if sc.epoch == 0 {
+		clear(sc.vstamp)
+		clear(sc.nstamp)
+		clear(sc.estamp)
+		sc.epoch = 1
+	}
+	sc.rows = sc.rows[:0]
+	sc.cands = sc.cands[:0]
+	sc.hits = sc.hits[:0]
+	sc.qwords = sc.qwords[:0]
+	sc.hitBuf = sc.hitBuf[:0]
+}
+
+// row returns the similarity row of vocabulary word v, creating it.
+func (sc *searchScratch) row(v int32) *simRow {
+	if sc.vstamp[v] != sc.epoch {
+		sc.vstamp[v] = sc.epoch
+		sc.vrow[v] = int32(len(sc.rows))
+		sc.rows = append(sc.rows, simRow{})
+	}
+	return &sc.rows[sc.vrow[v]]
+}
+
+// lookup returns the row of v if any query word resembles it.
+func (sc *searchScratch) lookup(v int32) *simRow {
+	if sc.vstamp[v] != sc.epoch {
+		return nil
+	}
+	return &sc.rows[sc.vrow[v]]
+}
+
+func (ix *nameIndex) search(q NameQuery) []Match {
+	threshold := q.Threshold
+	if threshold <= 0 {
+		threshold = DefaultThreshold
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 10
+	}
+	if len(ix.names) == 0 {
+		return nil
+	}
+	sc := ix.scratch.Get().(*searchScratch)
+	defer ix.scratch.Put(sc)
+	sc.next()
+
+	words := normalizeTokens(nil, q.Name)
+	if len(words) > maxQueryWords {
+		words = words[:maxQueryWords]
+	}
+	for i, w := range words {
+		if len(w) > maxWordLen {
+			w = w[:maxWordLen]
+		}
+		sc.qwords = append(sc.qwords, ix.lookupWord(sc, i, w))
+	}
+	ix.collectCandidates(sc, threshold)
+
+	filter := newEntityFilter(q)
+	for _, n := range sc.cands {
+		ent := ix.names[n].ent
+		if sc.estamp[ent] != sc.epoch {
+			sc.estamp[ent] = sc.epoch
+			sc.ebest[ent] = -1
+			if !filter.keep(&ix.ents[ent]) {
+				sc.ebest[ent] = -2
+			}
+		}
+		if sc.ebest[ent] == -2 {
+			continue
+		}
+		s, _ := ix.align(sc, n, false)
+		if s < threshold {
+			continue
+		}
+		switch b := sc.ebest[ent]; {
+		case b < 0:
+			sc.ebest[ent] = int32(len(sc.hits))
+			sc.hits = append(sc.hits, nameHit{name: n, score: s})
+		case s > sc.hits[b].score:
+			sc.hits[b] = nameHit{name: n, score: s}
+		}
+	}
+	if len(sc.hits) == 0 {
+		return nil
+	}
+	slices.SortFunc(sc.hits, func(a, b nameHit) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.name, b.name)
+	})
+	if len(sc.hits) > limit {
+		sc.hits = sc.hits[:limit]
+	}
+	out := make([]Match, 0, len(sc.hits))
+	for _, h := range sc.hits {
+		out = append(out, ix.match(sc, h))
+	}
+	return out
+}
+
+// lookupWord classifies query word i, finds the vocabulary words that
+// resemble it and gives it a weight.
+func (ix *nameIndex) lookupWord(sc *searchScratch, i int, w string) qword {
+	qw := qword{text: w, class: classify(w), split: -1}
+	start := len(sc.hitBuf)
+	best, bestSim := int32(-1), float32(0)
+	add := func(v int32, s float32, korean bool) {
+		r := sc.row(v)
+		if r.sim[i] == 0 && r.ko[i] == 0 {
+			sc.hitBuf = append(sc.hitBuf, v)
+		}
+		if korean {
+			r.ko[i] = max(r.ko[i], s)
+			return
+		}
+		r.sim[i] = max(r.sim[i], s)
+		if s > bestSim {
+			best, bestSim = v, s
+		}
+	}
+	exact, known := ix.voc.id(w)
+	if known {
+		add(exact, 1, false)
+	}
+	if qw.class == classWord && len(w) >= minFuzzyLen {
+		ix.fuzzyWords(sc, w, func(v int32, s float32) {
+			if v != exact {
+				add(v, s, false)
+			}
+		})
+	}
+	if qw.class == classWord || qw.class == classInitial {
+		for _, v := range ix.koreanKeys[koreanKey(w)] {
+			if v != exact {
+				add(v, koreanSim, true)
+			}
+		}
+	}
+	qw.hits = sc.hitBuf[start:len(sc.hitBuf):len(sc.hitBuf)]
+	var splitWeight float32
+	if !known && qw.class == classWord {
+		qw.split, splitWeight = ix.splitWord(w)
+	}
+	switch {
+	case known:
+		qw.weight = ix.voc.weight[exact]
+	case qw.class == classWord && best >= 0 && ix.voc.class[best] == classNoise && bestSim >= 0.9 &&
+		abs(len(w)-len(ix.voc.str[best])) <= 1:
+		// A misspelt legal form or honorific ("Limitd") is noise too.
+		qw.class, qw.weight = classNoise, noiseWeight
+	case qw.class == classNoise:
+		qw.weight = noiseWeight
+	case qw.class == classInitial:
+		qw.weight = initialWeight
+	case qw.split >= 0:
+		qw.weight = splitWeight
+	case best >= 0:
+		// A misspelling carries the information of the word it misspells.
+		qw.weight = ix.voc.weight[best]
+	default:
+		qw.weight = ix.unseenWeight
+	}
+	return qw
+}
+
+// splitWord finds two listed words that w writes as one and returns the
+// rarer of them and the weight of both, or -1.
+func (ix *nameIndex) splitWord(w string) (int32, float32) {
+	for i := 1; i < len(w); i++ {
+		l, okL := ix.voc.id(w[:i])
+		r, okR := ix.voc.id(w[i:])
+		if okL && okR && ix.voc.class[l] != classNoise && ix.voc.class[r] != classNoise {
+			wl, wr := ix.voc.weight[l], ix.voc.weight[r]
+			if wl > wr {
+				return l, wl + wr
+			}
+			return r, wl + wr
+		}
+	}
+	return -1, 0
+}
+
+// fuzzyWords calls f with every vocabulary word whose Jaro–Winkler
+// similarity to w reaches simFloor, comparing only words of similar length
+// that share enough bigrams with w.
+func (ix *nameIndex) fuzzyWords(sc *searchScratch, w string, f func(v int32, s float32)) {
+	// need[n] is the fewest bigrams a word of n letters must share with w
+	// (see mayBeAlike); impossible lengths need more than any word has.
+	var need [256]int16
+	for n := range need {
+		long := max(len(w), n)
+		d := maxEdits(long)
+		need[n] = int16(long - 2*d)
+		if abs(len(w)-n) > d {
+			need[n] = math.MaxInt16
+		}
+	}
+	// Bigram postings are sorted by word length: read only the lengths that
+	// can be within maxEdits of w.
+	lo, hi := len(w), len(w)
+	for lo > 0 && abs(len(w)-(lo-1)) <= maxEdits(len(w)) {
+		lo--
+	}
+	for hi < 255 && hi+1-len(w) <= maxEdits(hi+1) {
+		hi++
+	}
+	sc.gramTouched = sc.gramTouched[:0]
+	forEachGram(w, func(g int) {
+		for _, v := range ix.gramRange(g, lo, hi) {
+			if sc.gramCount[v] == 0 {
+				sc.gramTouched = append(sc.gramTouched, v)
+			}
+			sc.gramCount[v]++
+		}
+	})
+	for _, v := range sc.gramTouched {
+		shared := int16(sc.gramCount[v])
+		sc.gramCount[v] = 0
+		if shared < need[ix.voc.length[v]] {
+			continue
+		}
+		o := ix.voc.str[v]
+		if len(w) <= shortWordLen && o[0] != w[0] {
+			continue
+		}
+		if s := wordSim(w, o); s > 0 {
+			f(v, s)
+		}
+	}
+}
+
+// A necessary condition for wordSim(a, b) > 0 rules out most words cheaply:
+// wordSim accepts at most maxEdits(len) edits; an edit changes at most two of
+// the len+1 bigrams (a swap three), the length by one, and one letter of the
+// bag of letters; and short words must share their first letter.
+
+// maxEdits is the most edits wordSim accepts between words whose longer one
+// has n letters: one, or as many as keep 1-editCost·d/n at simFloor.
+func maxEdits(n int) int {
+	if n < len(maxEditsTable) {
+		return int(maxEditsTable[n])
+	}
+	return max(1, int((1-simFloor)/editCost*float64(n)))
+}
+
+var maxEditsTable = func() (t [256]uint8) {
+	for n := range t {
+		t[n] = uint8(max(1, int((1-simFloor)/editCost*float64(n))))
+	}
+	return t
+}()
+
+// bagCompare returns the number of letters a and b have in common (as
+// bags) and the bag distance, a lower bound of their edit distance: the
+// larger of the numbers of letters of a not in b and of b not in a.
+func bagCompare(a, b string) (common, distance int) {
+	var c [gramSymbols]int8
+	for i := 0; i < len(a); i++ {
+		c[gramSymbol(a[i])]++
+	}
+	pos, neg := 0, 0
+	for i := 0; i < len(b); i++ {
+		k := gramSymbol(b[i])
+		if c[k] > 0 {
+			common++
+		} else {
+			neg++
+		}
+		c[k]--
+	}
+	for _, x := range c {
+		if x > 0 {
+			pos += int(x)
+		}
+	}
+	return common, max(pos, neg)
+}
+
+// wordSim is the similarity of two different words of at least minFuzzyLen
+// letters, or 0 if they are not the same word misspelt. It is Jaro–Winkler
+// checked against the edit distance d (Levenshtein, with a swap of two
+// neighbours counted as one edit), whose similarity is 1-editCost·d/len:
+//
+//   - one edit is a typing error: the higher of the two, since Jaro–Winkler
+//     rates some single edits low ("wdser"/"weser" 0.81);
+//   - more edits are a different word unless both agree: the lower of the
+//     two, since Jaro–Winkler rates words with a common start high however
+//     they end ("alexei"/"alexander" 0.88, "northwind"/"northern" 0.88).
+//
+// A word of up to shortWordLen letters only matches a word of its own length
+// and first letter, at shortWordFloor or more: "ali"/"wali" (Jaro–Winkler 0.92)
+// and "kim"/"kimo" (0.94) are different names.
+func wordSim(a, b string) float32 {
+	long := max(len(a), len(b))
+	common, bag := bagCompare(a, b)
+	if bag > maxEdits(long) {
+		return 0
+	}
+	// Jaro counts at most the common letters as matching; with the largest
+	// Winkler bonus that bounds the similarity from above.
+	jaro := (float64(common)/float64(len(a)) + float64(common)/float64(len(b)) + 1) / 3
+	if jaro+0.4*(1-jaro) < simFloor && bag > 1 {
+		return 0
+	}
+	jw := jaroWinkler.Compare(a, b)
+	if jw < simFloor && bag > 1 {
+		// At least two edits: the score is at most jw.
+		return 0
+	}
+	d := levenshtein.Distance(a, b)
+	if d == 2 && isSwap(a, b) {
+		d = 1
+	}
+	lev := 1 - editCost*float64(d)/float64(long)
+	s := min(jw, lev)
+	if d == 1 {
+		s = max(jw, lev)
+	}
+	if min(len(a), len(b)) <= shortWordLen && (a[0] != b[0] || s < shortWordFloor || long <= shortWordLen && len(a) != len(b)) {
+		return 0
+	}
+	if s < simFloor {
+		return 0
+	}
+	return float32(s)
+}
+
+// isSwap reports whether b is a with two neighbouring letters swapped.
+func isSwap(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+}
+
+// collectCandidates gathers the names that can reach the threshold. A score
+// never exceeds the share of the query's weight that is matched, so a name
+// that matches none of the heaviest query words, together holding more than
+// (1-threshold) of the weight, cannot reach it: only their postings (and
+// those of adjacent query words written as one) are read.
+func (ix *nameIndex) collectCandidates(sc *searchScratch, threshold float64) {
+	var total float64
+	order := make([]int, 0, len(sc.qwords))
+	for i, qw := range sc.qwords {
+		total += float64(qw.weight)
+		if qw.class == classWord || qw.class == classNumber {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return cmp.Compare(sc.qwords[b].weight, sc.qwords[a].weight)
+	})
+	need := (1 - threshold) * total
+	var cum float64
+	var inPrefix [maxQueryWords]bool
+	for _, i := range order {
+		inPrefix[i] = true
+		for _, v := range sc.qwords[i].hits {
+			ix.addPostings(sc, v)
+		}
+		if v := sc.qwords[i].split; v >= 0 {
+			ix.addPostings(sc, v)
+		}
+		if cum += float64(sc.qwords[i].weight); cum > need+1e-9 {
+			break
+		}
+	}
+	for i := 0; i+1 < len(sc.qwords); i++ {
+		if inPrefix[i] || inPrefix[i+1] {
+			if v, ok := ix.voc.id(sc.qwords[i].text + sc.qwords[i+1].text); ok {
+				ix.addPostings(sc, v)
+			}
+		}
+	}
+}
+
+func (ix *nameIndex) addPostings(sc *searchScratch, v int32) {
+	for _, n := range ix.post[ix.postStart[v]:ix.postStart[v+1]] {
+		if sc.nstamp[n] != sc.epoch {
+			sc.nstamp[n] = sc.epoch
+			sc.cands = append(sc.cands, n)
+		}
+	}
+}
+
+// match turns a hit into a Match with its explanation.
+func (ix *nameIndex) match(sc *searchScratch, h nameHit) Match {
+	ne := ix.names[h.name]
+	ent := &ix.ents[ne.ent]
+	_, expl := ix.align(sc, h.name, true)
+	return Match{
+		List:        ent.list,
+		ListVersion: ent.version,
+		EntityID:    ent.e.ID,
+		Name:        ent.e.PrimaryName(),
+		Type:        ent.e.Type,
+		Programs:    slices.Clone(ent.e.Programs),
+		Score:       roundDown(h.score),
+		MatchedName: ne.text,
+		Explanation: expl,
+	}
+}
+
+// roundDown keeps three decimals without ever rounding a score up to a
+// threshold it does not reach.
+func roundDown(s float64) float64 {
+	return float64(int64(s*1000+1e-9)) / 1000
+}
+
+// entityFilter applies the optional NameQuery filters.
+type entityFilter struct {
+	q       *NameQuery
+	country string
+}
+
+func newEntityFilter(q NameQuery) entityFilter {
+	return entityFilter{q: &q, country: strings.ToLower(strings.TrimSpace(q.Country))}
+}
+
+// keep reports whether an entity passes the filters. Unknown facts never
+// exclude: an entity without nationality or birth place passes a country
+// filter, one without a birth date passes a birth-year filter.
+func (f entityFilter) keep(ne *nameEntity) bool {
+	e := ne.e
+	if len(f.q.Types) > 0 && !slices.Contains(f.q.Types, e.Type) {
+		return false
+	}
+	if len(f.q.Programs) > 0 && !slices.ContainsFunc(e.Programs, func(p string) bool {
+		return slices.ContainsFunc(f.q.Programs, func(w string) bool { return strings.EqualFold(p, w) })
+	}) {
+		return false
+	}
+	if f.country != "" && ne.countries != "" && !strings.Contains(ne.countries, f.country) {
+		return false
+	}
+	if f.q.BirthYear != 0 && len(ne.birthYears) > 0 && !slices.ContainsFunc(ne.birthYears, func(y int) bool {
+		return y >= f.q.BirthYear-1 && y <= f.q.BirthYear+1
+	}) {
+		return false
+	}
+	return true
+}
