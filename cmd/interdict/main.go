@@ -1,0 +1,78 @@
+// Command interdict is Interdict's one binary: it loads sanctions lists, screens
+// addresses and names, and serves the authenticated HTTP API.
+//
+// Exit codes:
+//
+//	0   success (also when a screen finds hits, unless --fail-on-hit)
+//	1   failure: I/O, store or network error
+//	2   usage error: unknown command or flag, bad argument
+//	3   screen found at least one hit and --fail-on-hit was given
+//	4   not found: unknown list version or key
+//	5   already done: the list version is already loaded
+//	65  malformed input (EX_DATAERR): a list file that does not parse
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/interdict/interdict/internal/index/lists"
+	"github.com/interdict/interdict/internal/serve/auth"
+	"github.com/interdict/interdict/internal/sources/sanctions"
+)
+
+// Exit codes; see the package comment.
+const (
+	exitOK        = 0
+	exitFailure   = 1
+	exitUsage     = 2
+	exitHit       = 3
+	exitNotFound  = 4
+	exitExists    = 5
+	exitMalformed = 65
+)
+
+// usageError marks errors caused by how the command was called.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// errHit is returned by screen with --fail-on-hit when something matched.
+var errHit = errors.New("screening found a hit")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := newRootCmd().ExecuteContext(ctx)
+	stop()
+	os.Exit(exitCode(err))
+}
+
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ue usageError
+	switch {
+	case errors.Is(err, errHit):
+		return exitHit
+	case errors.As(err, &ue):
+		fmt.Fprintln(os.Stderr, "interdict:", err)
+		return exitUsage
+	case errors.Is(err, lists.ErrNotFound), errors.Is(err, auth.ErrNotFound):
+		fmt.Fprintln(os.Stderr, "interdict:", err)
+		return exitNotFound
+	case errors.Is(err, lists.ErrExists):
+		fmt.Fprintln(os.Stderr, "interdict:", err)
+		return exitExists
+	case errors.Is(err, sanctions.ErrMalformed):
+		fmt.Fprintln(os.Stderr, "interdict:", err)
+		return exitMalformed
+	}
+	fmt.Fprintln(os.Stderr, "interdict:", err)
+	return exitFailure
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"slices"
+	"time"
+
+	"github.com/oklog/run"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+
+	"github.com/interdict/interdict/internal/analysis/screen"
+	"github.com/interdict/interdict/internal/serve/api"
+)
+
+// serveFlags configure `serve` and `demo`.
+type serveFlags struct {
+	listen  string
+	refresh time.Duration
+}
+
+func (f *serveFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to listen on")
+	cmd.Flags().DurationVar(&f.refresh, "refresh", 5*time.Second,
+		"how often to look for list versions loaded by another process or API node (0 disables)")
+}
+
+func newServeCmd(g *globals) *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the authenticated HTTP API",
+		Args:  withArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer a.close()
+			return a.serve(cmd.Context(), f, func(url string) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "interdict: serving on %s\n", url)
+			})
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+// serve runs the API and the index refresher until ctx ends; banner is called
+// once the listener is bound.
+func (a *app) serve(ctx context.Context, f serveFlags, banner func(url string)) error {
+	ix, err := a.index(ctx)
+	if err != nil {
+		return err
+	}
+	live := screen.NewLive(ix)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	h, err := api.New(api.DefaultConfig(), api.Deps{
+		Screen:   live,
+		Subjects: a.store,
+		Lists:    a.lists,
+		Alerts:   a.store,
+		Auth:     a.store,
+		Logger:   a.log,
+		Registry: reg,
+		Ready:    a.store.Ping,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return usageError{fmt.Errorf("listen on %s: %w", f.listen, err)}
+	}
+	banner("http://" + ln.Addr().String())
+	a.log.Info("serving", "addr", ln.Addr().String(), "lists", len(ix.Versions()))
+
+	var g run.Group
+	sctx, cancel := context.WithCancel(ctx)
+	g.Add(func() error { return api.Serve(sctx, ln, h, a.log) }, func(error) { cancel() })
+	if f.refresh > 0 {
+		rctx, rcancel := context.WithCancel(ctx)
+		g.Add(func() error { a.refresh(rctx, live, f.refresh); return nil }, func(error) { rcancel() })
+	}
+	return g.Run()
+}
+
+// refresh rebuilds the index when the stored list versions change, so a list
+// loaded by the CLI or by another API node on the same database is picked up
+// without a restart.
+func (a *app) refresh(ctx context.Context, live *screen.Live, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	seen, err := a.versionIDs(ctx)
+	if err != nil {
+		a.log.Warn("index refresh: read list versions", "err", err)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		ids, err := a.versionIDs(ctx)
+		if err != nil {
+			a.log.Warn("index refresh: read list versions", "err", err)
+			continue
+		}
+		if slices.Equal(ids, seen) {
+			continue
+		}
+		start := time.Now()
+		ix, err := a.index(ctx)
+		if err != nil {
+			a.log.Warn("index refresh: rebuild", "err", err)
+			continue
+		}
+		live.Swap(ix)
+		seen = ids
+		a.log.Info("screening index rebuilt", "versions", len(ids), "took", time.Since(start).Round(time.Millisecond))
+	}
+}
+
+func (a *app) versionIDs(ctx context.Context) ([]string, error) {
+	vs, err := a.lists.Versions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(vs))
+	for _, v := range vs {
+		ids = append(ids, v.ID)
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
