@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -19,6 +20,9 @@ func newKeysCmd(g *globals) *cobra.Command {
 		Short: "Create an API key; the secret is printed once and only its hash is stored",
 		Args:  withArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if name == "" {
+				return usageError{errors.New("--name is required")}
+			}
 			r, err := auth.ParseRole(role)
 			if err != nil {
 				return usageError{err}
@@ -44,7 +48,6 @@ func newKeysCmd(g *globals) *cobra.Command {
 	create.Flags().StringVar(&name, "name", "", "a label for the key")
 	create.Flags().StringVar(&member, "member", "local", "the member (organisation) the key acts for")
 	create.Flags().StringVar(&role, "role", string(auth.RoleScreener), "role: admin, analyst or screener")
-	_ = create.MarkFlagRequired("name")
 
 	list := &cobra.Command{
 		Use:   "list",

@@ -37,6 +37,9 @@ func newListsLoadCmd(g *globals) *cobra.Command {
 		Short: "Load a list file (plain, .gz or .bz2), diff it against the previous version and re-screen",
 		Args:  withArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if source == "" {
+				return usageError{errors.New("--source ofac|un is required")}
+			}
 			src, err := sanctions.ParseSource(source)
 			if err != nil {
 				return usageError{err}
@@ -54,7 +57,6 @@ func newListsLoadCmd(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&source, "source", "", "list source: ofac (SDN advanced XML) or un (consolidated XML)")
-	_ = cmd.MarkFlagRequired("source")
 	return cmd
 }
 

@@ -34,6 +34,10 @@ func newRootCmd() *cobra.Command {
 		Short:         "Screen, trace and share intelligence against DPRK theft and laundering",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// With Args and RunE on the root, an unknown command is a usage error
+		// (exit 2) instead of cobra's plain error.
+		Args: withArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			switch g.output {
 			case "table", "json":
