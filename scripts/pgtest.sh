@@ -32,6 +32,10 @@ URL="postgres://postgres@127.0.0.1:$PORT/$DB?sslmode=disable"
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE="$REPO/.pgtest"
 
+# Every path above is absolute; the cluster's owner may not be allowed into the
+# caller's directory (e.g. under /root), which would make its tools complain.
+cd /
+
 say() { echo "pgtest: $*" >&2; }
 die() { say "error: $*"; exit 1; }
 
@@ -120,10 +124,14 @@ create_cluster() {
 	EOF
 }
 
-start() {
-	# One start at a time per port: two `make test` runs may race here.
-	exec 9>"/tmp/interdict-pgtest-$PORT.lock"
+# lock serialises start and stop per port: two `make test` runs may race.
+lock() {
+	exec 9>>"/tmp/interdict-pgtest-$PORT.lock"
 	flock 9
+}
+
+start() {
+	lock
 	if ! BIN="$(find_bin)"; then
 		install_postgres
 		BIN="$(find_bin)" || die "PostgreSQL was installed but initdb was not found under /usr/lib/postgresql/*/bin"
@@ -139,7 +147,8 @@ start() {
 			create_cluster
 		fi
 		say "starting PostgreSQL $version on 127.0.0.1:$PORT"
-		as_owner "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start >&2 ||
+		# 9>&-: the server must not inherit the lock, or it would hold it for life.
+		as_owner "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start >&2 9>&- ||
 			{ tail -n 30 "$LOG" >&2 || true; die "the server did not start (is port $PORT taken? set INTERDICT_PGTEST_PORT)"; }
 	fi
 	local psql=("$BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres -d postgres -tA)
@@ -151,6 +160,7 @@ start() {
 }
 
 stop() {
+	lock
 	if ! BIN="$(find_bin)"; then
 		say "PostgreSQL is not installed; nothing to stop"
 		return 0
@@ -161,7 +171,9 @@ stop() {
 	else
 		say "no cluster running in $DATA"
 	fi
-	rm -f "$STATE/url"
+	if [[ "$(cat "$STATE/url" 2>/dev/null)" == "$URL" ]]; then
+		rm -f "$STATE/url"
+	fi
 }
 
 status() {

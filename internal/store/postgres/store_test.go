@@ -67,11 +67,15 @@ func freshSchema(tb testing.TB) string {
 	return withSearchPath(tb, base, name)
 }
 
-// withSearchPath adds search_path to a URL or keyword/value connection string.
+// withSearchPath adds search_path to a URL or keyword/value connection string,
+// and caps each store's pool: the default (one connection per CPU) times the
+// parallel tests of a many-core machine would exceed the server's
+// max_connections.
 func withSearchPath(tb testing.TB, conn, schema string) string {
 	tb.Helper()
+	const maxConns = "10"
 	if !strings.HasPrefix(conn, "postgres://") && !strings.HasPrefix(conn, "postgresql://") {
-		return conn + " search_path=" + schema
+		return conn + " search_path=" + schema + " pool_max_conns=" + maxConns
 	}
 	u, err := url.Parse(conn)
 	if err != nil {
@@ -79,6 +83,7 @@ func withSearchPath(tb testing.TB, conn, schema string) string {
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
+	q.Set("pool_max_conns", maxConns)
 	u.RawQuery = q.Encode()
 	return u.String()
 }
@@ -95,14 +100,17 @@ func open(tb testing.TB) *Store {
 }
 
 func TestContract(t *testing.T) {
+	serverURL(t) // once here rather than in every case
 	storetest.Run(t, func(t *testing.T) storetest.Backend { return open(t) })
 }
 
 func BenchmarkStore(b *testing.B) {
+	serverURL(b)
 	storetest.Bench(b, func(b *testing.B) storetest.Backend { return open(b) })
 }
 
 func TestOpen(t *testing.T) {
+	serverURL(t) // once here rather than in every case
 	t.Run("nodes starting at once on one database apply each migration once", func(t *testing.T) {
 		u := freshSchema(t)
 		const nodes = 6
@@ -164,6 +172,7 @@ func TestOpen(t *testing.T) {
 }
 
 func TestMigrationsDownAndUp(t *testing.T) {
+	serverURL(t) // once here rather than in every case
 	s := open(t)
 	ctx := t.Context()
 	if err := s.migrateDown(ctx, 0); err != nil {

@@ -74,11 +74,11 @@ func (s *Store) migrate(ctx context.Context) error {
 	var applied []int
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, qCreateMigrations); err != nil {
-			return err
+			return fmt.Errorf("create schema_migrations: %w", err)
 		}
 		var current int
 		if err := tx.QueryRowContext(ctx, qMigrationVersion).Scan(&current); err != nil {
-			return err
+			return fmt.Errorf("read schema version: %w", err)
 		}
 		if latest := migs[len(migs)-1].version; current > latest {
 			return fmt.Errorf("database schema is at version %d, newer than this binary's %d", current, latest)

@@ -66,7 +66,7 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error)
 	s := &Store{writer: writer, logger: logger.With("store", "sqlite"), path: abs}
 	// The writer connection must exist before readers open the file: it turns
 	// on WAL, which query_only connections cannot do.
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrateRetry(ctx); err != nil {
 		writer.Close()
 		return nil, err
 	}
@@ -93,12 +93,13 @@ func dsn(abs string, readOnly bool) string {
 	q := url.Values{}
 	q.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
 	q.Set("_foreign_keys", "1")
-	q.Set("_journal_mode", "WAL")
-	// FULL: the audit log and key revocations must survive a power cut.
-	q.Set("_synchronous", "FULL")
 	if readOnly {
 		q.Set("_query_only", "1")
 	} else {
+		// WAL is a property of the file, set once by the writer.
+		q.Set("_journal_mode", "WAL")
+		// FULL: the audit log and key revocations must survive a power cut.
+		q.Set("_synchronous", "FULL")
 		// Take the write lock at BEGIN, so a transaction never fails halfway
 		// when it upgrades from read to write.
 		q.Set("_txlock", "immediate")
@@ -138,13 +139,42 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("begin: %w", err)
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// migrateRetry migrates, retrying while the file is busy. Processes that open
+// a new file at the same moment race to switch it to WAL, and SQLite answers
+// the losers SQLITE_BUSY at once, without waiting out busy_timeout; once the
+// file is in WAL mode that no longer happens.
+func (s *Store) migrateRetry(ctx context.Context) error {
+	deadline := time.Now().Add(busyTimeout)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		err := s.migrate(ctx)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		s.logger.Debug("database busy at open; retrying", "path", s.path, "wait", wait)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("sqlite: migrate %s: %w", s.path, ctx.Err())
+		case <-time.After(wait):
+		}
+	}
+}
+
+// isBusy reports whether err is SQLITE_BUSY, with any extended code.
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
