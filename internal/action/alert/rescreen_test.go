@@ -189,6 +189,21 @@ func TestRescreenOnTheTwoOFACDates(t *testing.T) {
 			t.Fatalf("against 2025-03-04, %s hit = %v, want %v", s, hit, want)
 		}
 	}
+	// Names: two parties first listed in 2025-11-19 (DPRK programs), written
+	// the way a user might type them, one listed in both, one delisted, and
+	// one listed nowhere.
+	const (
+		mangyongdae = "KOREA MANGYONGDAE COMPUTER TECHNOLOGY CORP" // 56044
+		jangKukChol = "Chol Jang Kuk"                              // 55183, reordered
+	)
+	names := []string{mangyongdae, "Lazarus Group", jangKukChol, "Tornado Cash", "Jane Example Smith"}
+	record(t, st, alert.KindName, names...)
+	for _, n := range names {
+		hit := prev.ScreenName(screen.NameQuery{Name: n}).Hit
+		if want := n == "Lazarus Group" || n == "Tornado Cash"; hit != want {
+			t.Fatalf("against 2025-03-04, name %q hit = %v, want %v", n, hit, want)
+		}
+	}
 
 	v, _, err := svc.Load(ctx, sanctions.SourceOFAC, liststest.Open(t, "ofac", "sdn_advanced_2025-11-19.xml.bz2"))
 	if err != nil {
@@ -212,15 +227,27 @@ func TestRescreenOnTheTwoOFACDates(t *testing.T) {
 		{ListVersion: v.ID, Kind: "address", Query: bnb, EntityID: "56360", Name: bnbName, Score: 1,
 			Reason: "new list version " + v.ID + ": address now listed for entity 56360 (" + bnbName + ") under BNB"},
 	}
-	if !reflect.DeepEqual(withoutTimes(got), want) {
-		t.Fatalf("alerts =\n%+v\nwant\n%+v", withoutTimes(got), want)
+	if len(got) != len(want)+2 || !reflect.DeepEqual(withoutTimes(got[:len(want)]), want) {
+		t.Fatalf("alerts =\n%+v\nwant the address alerts\n%+v\nthen two name alerts", withoutTimes(got), want)
+	}
+	// The name scores belong to the name index; check who matched and why.
+	for i, w := range []struct{ query, entity, name string }{
+		{mangyongdae, "56044", "Korea Mangyongdae Computer Technology Corporation"},
+		{jangKukChol, "55183", "Jang Kuk Chol"},
+	} {
+		a := got[len(want)+i]
+		if a.Kind != "name" || a.Query != w.query || a.EntityID != w.entity || a.Name != w.name || a.ListVersion != v.ID ||
+			a.Score < screen.DefaultThreshold || a.Score > 1 ||
+			!strings.HasPrefix(a.Reason, "new list version "+v.ID+": name now matches entity "+w.entity+" ("+w.name+") with score ") {
+			t.Errorf("name alert %d = %+v", i, a)
+		}
 	}
 	t.Run("the alerts are stored", func(t *testing.T) {
 		stored, err := st.Alerts(ctx, alert.Filter{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(withoutTimes(stored), want) {
+		if !reflect.DeepEqual(withoutTimes(stored), withoutTimes(got)) {
 			t.Fatalf("stored %+v", stored)
 		}
 	})
@@ -230,4 +257,23 @@ func TestRescreenOnTheTwoOFACDates(t *testing.T) {
 			t.Fatalf("alerts %v, %v", again, err)
 		}
 	})
+}
+
+func TestRescreenNames(t *testing.T) {
+	prev := screen.NewIndex(dataset("v1", holder("1", "LAZARUS GROUP")))
+	next := screen.NewIndex(dataset("v2", holder("1", "LAZARUS GROUP"), holder("2", "RYUJONG CREDIT BANK")))
+	st := openStore(t)
+	record(t, st, alert.KindName, "Lazarus Group", "Ryujong Credit Bank", "Jane Example Smith")
+	got, err := alert.Rescreen(context.Background(), st, prev, next, "v2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Fatalf("alerts = %+v, want one for the newly listed name", got)
+	}
+	a := got[0]
+	if a.Kind != "name" || a.Query != "Ryujong Credit Bank" || a.EntityID != "2" || a.Name != "RYUJONG CREDIT BANK" ||
+		a.Score < screen.DefaultThreshold || !strings.Contains(a.Reason, `on "RYUJONG CREDIT BANK"`) {
+		t.Fatalf("alert = %+v", a)
+	}
 }
