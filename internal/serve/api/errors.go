@@ -52,6 +52,7 @@ var errorTable = []errorMapping{
 	{lists.ErrNotFound, http.StatusNotFound, "not_found", "list version not found"},
 	{auth.ErrNotFound, http.StatusNotFound, "not_found", "api key not found"},
 	{auth.ErrExists, http.StatusConflict, "conflict", "api key already exists"},
+	{lists.ErrSourceMismatch, http.StatusUnprocessableEntity, "source_mismatch", "the two list versions are of different lists; diff two versions of the same list"},
 	{errNoRoute, http.StatusNotFound, "not_found", "no such endpoint; see /v1/openapi.json"},
 	{errMethodNotAllowed, http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed for this endpoint; see the Allow header"},
 	{errNotReady, http.StatusServiceUnavailable, "not_ready", "not ready"},

@@ -115,7 +115,7 @@ func (fixedLists) Diff(_ context.Context, from, to string) (*lists.Diff, error) 
 	case !ok2:
 		return nil, fmt.Errorf("diff: version %q: %w", to, lists.ErrNotFound)
 	case f.Source != t.Source:
-		return nil, fmt.Errorf("diff %s with %s: different sources", from, to)
+		return nil, fmt.Errorf("diff %s with %s: %w", from, to, lists.ErrSourceMismatch)
 	}
 	if from == to {
 		return &lists.Diff{From: from, To: to, EntitiesAdded: []lists.EntityRef{}, EntitiesRemoved: []lists.EntityRef{},
@@ -123,7 +123,7 @@ func (fixedLists) Diff(_ context.Context, from, to string) (*lists.Diff, error) 
 	}
 	return &lists.Diff{
 		From: from, To: to,
-		Counts:          lists.DiffCounts{EntitiesChanged: 1, AddressesAdded: 1},
+		Counts:          lists.DiffCounts{EntitiesChanged: 1, AddressesAdded: 1, AddressPairsAdded: 1},
 		EntitiesAdded:   []lists.EntityRef{},
 		EntitiesRemoved: []lists.EntityRef{},
 		EntitiesChanged: []lists.EntityChange{{
