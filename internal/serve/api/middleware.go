@@ -168,6 +168,9 @@ func (s *server) finish(r *http.Request, st *requestState, d time.Duration) {
 		attrs = append(attrs, slog.String("key_id", st.key.ID), slog.String("member", st.key.Member))
 	}
 	level := slog.LevelInfo
+	if probeRoutes[st.route] && status < 400 {
+		level = slog.LevelDebug // a scraper every few seconds would drown the log
+	}
 	if st.cause != nil {
 		attrs = append(attrs, slog.String("error", st.cause.Error()))
 		if status >= 500 {
@@ -176,6 +179,9 @@ func (s *server) finish(r *http.Request, st *requestState, d time.Duration) {
 	}
 	s.log.LogAttrs(r.Context(), level, "http request", attrs...)
 }
+
+// probeRoutes are polled by machines; their successes are logged at debug.
+var probeRoutes = map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /metrics": true}
 
 // handlerFunc is a route handler; an error it returns is answered through
 // the error table.
