@@ -21,7 +21,7 @@ func defaultLimit(n int) int {
 // RecordScreened remembers a screened subject; recording it again is a no-op
 // that keeps the first FirstSeen.
 func (s *Store) RecordScreened(ctx context.Context, kind, query string) error {
-	if _, err := s.writer.ExecContext(ctx, qRecordScreened, kind, query, toMicros(now())); err != nil {
+	if _, err := s.stmts.recordScreened.ExecContext(ctx, kind, query, toMicros(now())); err != nil {
 		return fmt.Errorf("sqlite: record screened %s: %w", kind, err)
 	}
 	return nil
@@ -86,7 +86,7 @@ func (s *Store) AddAlerts(ctx context.Context, alerts []alert.Alert) error {
 // Alerts returns alerts with ID > f.AfterID in ascending ID order, at most
 // f.Limit (0 = 100).
 func (s *Store) Alerts(ctx context.Context, f alert.Filter) ([]alert.Alert, error) {
-	rows, err := s.reader.QueryContext(ctx, qAlerts, f.AfterID, defaultLimit(f.Limit))
+	rows, err := s.stmts.alerts.QueryContext(ctx, f.AfterID, defaultLimit(f.Limit))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: alerts after %d: %w", f.AfterID, err)
 	}

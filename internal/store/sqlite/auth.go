@@ -39,7 +39,7 @@ func (s *Store) CreateKey(ctx context.Context, k auth.Key) error {
 // KeyByHash returns the key with this hash, revoked or not; the error wraps
 // auth.ErrNotFound if none. The hash itself never appears in errors.
 func (s *Store) KeyByHash(ctx context.Context, hash []byte) (auth.Key, error) {
-	k, err := scanKey(s.reader.QueryRowContext(ctx, qKeyByHash, hash))
+	k, err := scanKey(s.stmts.keyByHash.QueryRowContext(ctx, hash))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return auth.Key{}, fmt.Errorf("sqlite: key by hash: %w", auth.ErrNotFound)
@@ -93,7 +93,7 @@ func (s *Store) AppendAudit(ctx context.Context, e auth.AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = now()
 	}
-	if _, err := s.writer.ExecContext(ctx, qInsertAudit, toMicros(e.At), e.KeyID, e.Member, e.Action,
+	if _, err := s.stmts.insertAudit.ExecContext(ctx, toMicros(e.At), e.KeyID, e.Member, e.Action,
 		e.Target, e.Status); err != nil {
 		return fmt.Errorf("sqlite: append audit %s: %w", e.Action, err)
 	}

@@ -62,7 +62,7 @@ func (s *Store) Versions(ctx context.Context) ([]lists.Version, error) {
 
 // Version returns one version; the error wraps lists.ErrNotFound if absent.
 func (s *Store) Version(ctx context.Context, id string) (lists.Version, error) {
-	v, err := scanVersion(s.reader.QueryRowContext(ctx, qVersion, id))
+	v, err := scanVersion(s.stmts.version.QueryRowContext(ctx, id))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return lists.Version{}, fmt.Errorf("sqlite: list version %s: %w", id, lists.ErrNotFound)

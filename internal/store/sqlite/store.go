@@ -32,8 +32,37 @@ const busyTimeout = 10 * time.Second
 type Store struct {
 	writer *sql.DB // exactly one connection: serialises writers
 	reader *sql.DB // query_only connections for concurrent reads
+	stmts  stmts
 	logger *slog.Logger
 	path   string
+}
+
+// stmts are the statements on hot paths (every API request authenticates and
+// most are audited), prepared once: preparing costs as much as running them.
+type stmts struct {
+	keyByHash, version, alerts  *sql.Stmt // on reader
+	insertAudit, recordScreened *sql.Stmt // on writer
+}
+
+func (s *Store) prepare(ctx context.Context) error {
+	for _, p := range []struct {
+		dst *(*sql.Stmt)
+		db  *sql.DB
+		sql string
+	}{
+		{&s.stmts.keyByHash, s.reader, qKeyByHash},
+		{&s.stmts.version, s.reader, qVersion},
+		{&s.stmts.alerts, s.reader, qAlerts},
+		{&s.stmts.insertAudit, s.writer, qInsertAudit},
+		{&s.stmts.recordScreened, s.writer, qRecordScreened},
+	} {
+		st, err := p.db.PrepareContext(ctx, p.sql)
+		if err != nil {
+			return fmt.Errorf("sqlite: prepare: %w", err)
+		}
+		*p.dst = st
+	}
+	return nil
 }
 
 // Open opens (creating if needed) the database file at path, creates its parent
@@ -84,6 +113,10 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error)
 		s.Close()
 		return nil, err
 	}
+	if err := s.prepare(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -113,6 +146,11 @@ func dsn(abs string, readOnly bool) string {
 // Close closes both connection pools.
 func (s *Store) Close() error {
 	var errs []error
+	for _, st := range []*sql.Stmt{s.stmts.keyByHash, s.stmts.version, s.stmts.alerts, s.stmts.insertAudit, s.stmts.recordScreened} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
 	if s.reader != nil {
 		errs = append(errs, s.reader.Close())
 	}
