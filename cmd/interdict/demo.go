@@ -32,7 +32,7 @@ func newDemoCmd(g *globals) *cobra.Command {
 				return err
 			}
 			out := cmd.OutOrStdout()
-			return a.serve(ctx, f, func(url string) { demoBanner(out, url, secret) })
+			return a.serve(ctx, f.merge(cmd, a.cfg.Serve), func(url string) { demoBanner(out, url, secret) })
 		},
 	}
 	f.register(cmd)

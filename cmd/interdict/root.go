@@ -13,6 +13,7 @@ import (
 
 	"github.com/interdict/interdict/internal/action/alert"
 	"github.com/interdict/interdict/internal/analysis/screen"
+	"github.com/interdict/interdict/internal/config"
 	"github.com/interdict/interdict/internal/index/lists"
 	"github.com/interdict/interdict/internal/serve/auth"
 	"github.com/interdict/interdict/internal/store/postgres"
@@ -25,6 +26,7 @@ type globals struct {
 	db       string
 	output   string
 	logLevel string
+	config   string
 }
 
 func newRootCmd() *cobra.Command {
@@ -53,6 +55,7 @@ func newRootCmd() *cobra.Command {
 	pf.StringVar(&g.db, "db", "", "state store URL: sqlite://PATH or postgres://... (default: SQLite in the data dir)")
 	pf.StringVar(&g.output, "output", "table", "output format: table or json (json: one JSON document on stdout)")
 	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error (logs go to stderr)")
+	pf.StringVar(&g.config, "config", "", "JSON configuration file over the defaults (see internal/config)")
 	root.AddCommand(newListsCmd(g), newScreenCmd(g), newServeCmd(g), newKeysCmd(g), newDemoCmd(g))
 	return root
 }
@@ -90,6 +93,7 @@ type app struct {
 	log    *slog.Logger
 	store  stateStore
 	close  func()
+	cfg    config.Config
 	lists  *lists.Service
 	stdout io.Writer
 }
@@ -97,11 +101,15 @@ type app struct {
 // open wires the components in flow order: store, list versions.
 func (g *globals) open(ctx context.Context) (*app, error) {
 	log := g.logger()
+	cfg, err := config.Load(g.config)
+	if err != nil {
+		return nil, usageError{err}
+	}
 	st, closeFn, err := g.openStore(ctx, log)
 	if err != nil {
 		return nil, err
 	}
-	return &app{g: g, log: log, store: st, close: closeFn, lists: lists.NewService(st, log), stdout: os.Stdout}, nil
+	return &app{g: g, log: log, cfg: cfg, store: st, close: closeFn, lists: lists.NewService(st, log), stdout: os.Stdout}, nil
 }
 
 func (g *globals) openStore(ctx context.Context, log *slog.Logger) (stateStore, func(), error) {

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/interdict/interdict/internal/analysis/screen"
+	"github.com/interdict/interdict/internal/config"
 	"github.com/interdict/interdict/internal/serve/api"
 )
 
@@ -23,9 +24,21 @@ type serveFlags struct {
 }
 
 func (f *serveFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to listen on")
-	cmd.Flags().DurationVar(&f.refresh, "refresh", 5*time.Second,
+	def := config.DefaultConfig().Serve
+	cmd.Flags().StringVar(&f.listen, "listen", def.Listen, "address to listen on")
+	cmd.Flags().DurationVar(&f.refresh, "refresh", time.Duration(def.Refresh),
 		"how often to look for list versions loaded by another process or API node (0 disables)")
+}
+
+// merge takes the values the command line left unset from the config file.
+func (f serveFlags) merge(cmd *cobra.Command, cfg config.Serve) serveFlags {
+	if !cmd.Flags().Changed("listen") {
+		f.listen = cfg.Listen
+	}
+	if !cmd.Flags().Changed("refresh") {
+		f.refresh = time.Duration(cfg.Refresh)
+	}
+	return f
 }
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -40,7 +53,7 @@ func newServeCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer a.close()
-			return a.serve(cmd.Context(), f, func(url string) {
+			return a.serve(cmd.Context(), f.merge(cmd, a.cfg.Serve), func(url string) {
 				fmt.Fprintf(cmd.ErrOrStderr(), "interdict: serving on %s\n", url)
 			})
 		},
@@ -59,7 +72,7 @@ func (a *app) serve(ctx context.Context, f serveFlags, banner func(url string)) 
 	live := screen.NewLive(ix)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	h, err := api.New(api.DefaultConfig(), api.Deps{
+	h, err := api.New(a.cfg.API, api.Deps{
 		Screen:   live,
 		Subjects: a.store,
 		Lists:    a.lists,

@@ -40,18 +40,18 @@ func newListsUpdateCmd(g *globals) *cobra.Command {
 				}
 				srcs = []sanctions.Source{s}
 			}
-			cfg := fetch.DefaultConfig()
+			a, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer a.close()
+			cfg := a.cfg.Fetch
 			if ofacURL != "" {
 				cfg.OFACURL = ofacURL
 			}
 			if unURL != "" {
 				cfg.UNURL = unURL
 			}
-			a, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.close()
 			f := fetch.New(cfg, nil, a.log)
 			var outs []loadOutput
 			for _, src := range srcs {
