@@ -27,9 +27,13 @@ import (
 func Open(tb testing.TB, elem ...string) io.Reader {
 	tb.Helper()
 	src := sharedtest.Path(tb, elem...)
-	path, err := uncompressed(src)
+	path, err := uncompressed(src, filepath.Join(os.TempDir(), "interdict-test-cache"))
 	if err != nil {
-		tb.Fatalf("liststest: %v", err)
+		// A cache another user owns, a full disk: decompress for this test only.
+		tb.Logf("liststest: no shared cache (%v); decompressing into the test's directory", err)
+		if path, err = uncompressed(src, tb.TempDir()); err != nil {
+			tb.Fatalf("liststest: %v", err)
+		}
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -39,11 +43,11 @@ func Open(tb testing.TB, elem ...string) io.Reader {
 	return f
 }
 
-// uncompressed returns the path of src's uncompressed content, writing it to
-// the cache on first use. The cache name holds src's size and modification
+// uncompressed returns the path of src's uncompressed content in dir, writing
+// it there on first use. The file name holds src's size and modification
 // time, so a changed source is decompressed again; the file is written under a
 // temporary name and renamed, so concurrent test binaries never read half.
-func uncompressed(src string) (string, error) {
+func uncompressed(src, dir string) (string, error) {
 	ext := filepath.Ext(src)
 	if ext != ".bz2" && ext != ".gz" {
 		return src, nil
@@ -52,7 +56,6 @@ func uncompressed(src string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	dir := filepath.Join(os.TempDir(), "interdict-test-cache")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
@@ -69,6 +72,10 @@ func uncompressed(src string) (string, error) {
 	if err := decompress(src, ext, tmp); err != nil {
 		tmp.Close()
 		return "", fmt.Errorf("decompress %s: %w", src, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return "", err
 	}
 	if err := tmp.Close(); err != nil {
 		return "", err
