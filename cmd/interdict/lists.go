@@ -231,24 +231,23 @@ func newListsExportCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer a.close()
-			ids := []string{version}
-			if version == "" {
-				ids = nil
+			var ids []string
+			var ents []sanctions.Entity
+			if version != "" {
+				e, err := a.lists.Entities(ctx, version)
+				if err != nil {
+					return err
+				}
+				ids, ents = []string{version}, e
+			} else {
 				loaded, err := a.lists.Latest(ctx)
 				if err != nil {
 					return err
 				}
 				for _, l := range loaded {
 					ids = append(ids, l.Version.ID)
+					ents = append(ents, l.Entities...)
 				}
-			}
-			var ents []sanctions.Entity
-			for _, id := range ids {
-				e, err := a.lists.Entities(ctx, id)
-				if err != nil {
-					return err
-				}
-				ents = append(ents, e...)
 			}
 			files, err := lists.WriteAddressLists(args[0], ents)
 			if err != nil {
