@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/interdict/interdict/internal/sources/sanctions"
 )
@@ -48,10 +49,12 @@ func (v *vocabulary) id(w string) (int32, bool) {
 	return id, ok
 }
 
-func (v *vocabulary) add(w string) int32 {
-	if id, ok := v.ids[w]; ok {
+// add returns the id of w, adding it if new; w is copied only then.
+func (v *vocabulary) add(b []byte) int32 {
+	if id, ok := v.ids[string(b)]; ok {
 		return id
 	}
+	w := string(b)
 	id := int32(len(v.str))
 	v.ids[w] = id
 	v.str = append(v.str, w)
@@ -150,42 +153,47 @@ func newNameIndex(datasets []Dataset) *nameIndex {
 	ix := &nameIndex{voc: vocabulary{ids: make(map[string]int32)}}
 	var df []int32
 	var lastEnt []int32 // per word: the last entity counted in df
-	seen := make(map[string]bool)
-	var buf []string
+	var tk tokenizer
+	var ids []int32
+	var texts []string
 	for _, d := range datasets {
 		for i := range d.Entities {
 			e := &d.Entities[i]
 			ent := int32(len(ix.ents))
 			ne := newNameEntity(d.Version, e)
 			ix.ents = append(ix.ents, ne)
-			clear(seen)
+			first := len(ix.names) // this entity's names start here
 			for _, n := range e.Names {
-				buf = normalizeTokens(buf[:0], n.Full)
-				if len(buf) == 0 {
-					continue
-				}
-				key := strings.Join(buf, " ")
-				if seen[key] {
-					continue
-				}
-				seen[key] = true
-				lo := int32(len(ix.toks))
-				for _, w := range buf {
-					id := ix.voc.add(w)
-					if int(id) == len(df) {
-						df = append(df, 0)
-						lastEnt = append(lastEnt, -1)
+				texts = appendNameVariants(texts[:0], n.Full)
+				for _, text := range texts {
+					tk.run(text)
+					if len(tk.ends) == 0 {
+						continue
 					}
-					if lastEnt[id] != ent {
-						lastEnt[id] = ent
-						df[id]++
+					ids = ids[:0]
+					for k := range tk.ends {
+						ids = append(ids, ix.voc.add(tk.word(k)))
 					}
-					if ne.korean {
-						ix.voc.korean[id] = true
+					if ix.hasName(first, ids) {
+						continue
 					}
-					ix.toks = append(ix.toks, id)
+					lo := int32(len(ix.toks))
+					for _, id := range ids {
+						if int(id) == len(df) {
+							df = append(df, 0)
+							lastEnt = append(lastEnt, -1)
+						}
+						if lastEnt[id] != ent {
+							lastEnt[id] = ent
+							df[id]++
+						}
+						if ne.korean {
+							ix.voc.korean[id] = true
+						}
+					}
+					ix.toks = append(ix.toks, ids...)
+					ix.names = append(ix.names, nameEntry{ent: ent, lo: lo, hi: int32(len(ix.toks)), text: n.Full})
 				}
-				ix.names = append(ix.names, nameEntry{ent: ent, lo: lo, hi: int32(len(ix.toks)), text: n.Full})
 			}
 		}
 	}
@@ -195,6 +203,70 @@ func newNameIndex(datasets []Dataset) *nameIndex {
 	ix.buildKoreanKeys()
 	ix.scratch.New = func() any { return newSearchScratch(ix) }
 	return ix
+}
+
+// nameVariants returns the names a listed name string holds. Lists pack
+// several into one: "KOREA KWANGSON BANKING CORPORATION (KKBC)", or the UN's
+// original-script field "أبو بكر البغدادي (Abu Bakr al-Baghdadi; ...)". The
+// whole string comes first, then the text outside parentheses, then the
+// parts inside when they are a list (";") or a romanisation of a name in
+// another script; a parenthesised place ("(香港)", "(Hong Kong)") is no name.
+func nameVariants(full string) []string {
+	return appendNameVariants(nil, full)
+}
+
+// appendNameVariants appends nameVariants(full) to out.
+func appendNameVariants(out []string, full string) []string {
+	out = append(out, full)
+	if !strings.ContainsAny(full, "();") {
+		return out
+	}
+	var outside, inside strings.Builder
+	depth := 0
+	for _, r := range full {
+		switch {
+		case r == '(':
+			depth++
+			inside.WriteByte(';')
+		case r == ')' && depth > 0:
+			depth--
+			outside.WriteByte(' ')
+		case depth > 0:
+			inside.WriteRune(r)
+		default:
+			outside.WriteRune(r)
+		}
+	}
+	out = appendParts(out, outside.String())
+	in := inside.String()
+	if strings.Count(in, ";") > strings.Count(full, "(") || !hasLatin(outside.String()) && hasLatin(in) {
+		out = appendParts(out, in)
+	}
+	return out
+}
+
+func appendParts(out []string, s string) []string {
+	for part := range strings.SplitSeq(s, ";") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+func hasLatin(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x250 && unicode.IsLetter(r) })
+}
+
+// hasName reports whether names[first:] already holds the word sequence ids:
+// aliases often differ only in case or punctuation.
+func (ix *nameIndex) hasName(first int, ids []int32) bool {
+	for _, ne := range ix.names[first:] {
+		if slices.Equal(ix.toks[ne.lo:ne.hi], ids) {
+			return true
+		}
+	}
+	return false
 }
 
 // weigh sets each word's weight: the inverse document frequency over

@@ -18,6 +18,9 @@ const (
 	// spelled differently ("smith"/"smyth" 0.89, "choe"/"choi" 0.88); below it
 	// two words are different ("kim"/"kin" 0.82, "hussein"/"hassan" 0.77).
 	simFloor = 0.84
+	// commonFuzzyStretch scales how much more a spelling difference costs in
+	// a common word than in a rare one (see lookupWord).
+	commonFuzzyStretch = 1.0
 	// koreanSim is the similarity given to two spellings of the same Korean
 	// syllable or surname (koreanKey), for Korea-linked entities only.
 	koreanSim = 0.93
@@ -260,6 +263,16 @@ func (ix *nameIndex) lookupWord(sc *searchScratch, i int, w string) qword {
 		qw.weight = ix.voc.weight[best]
 	default:
 		qw.weight = ix.unseenWeight
+	}
+	// A common word has many spellings on the lists ("mohammed", "mohamad",
+	// "muhammad"...), so resembling one of them says less than resembling a
+	// rare word: the shortfall from 1 grows as the word's weight falls.
+	rarity := min(1, float64(qw.weight)/ix.unit)
+	stretch := float32(1 + commonFuzzyStretch*(1-rarity))
+	for _, v := range qw.hits {
+		if r := sc.row(v); r.sim[i] > 0 && r.sim[i] < 1 {
+			r.sim[i] = max(0, 1-(1-r.sim[i])*stretch)
+		}
 	}
 	return qw
 }

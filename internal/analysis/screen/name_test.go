@@ -252,3 +252,25 @@ func matchIDs(ms []Match) []string {
 	}
 	return ids
 }
+
+func TestNameVariantsUnpackListedNames(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"a plain name is itself", "Lazarus Group", []string{"Lazarus Group"}},
+		{"an acronym in parentheses is dropped", "KOREA KWANGSON BANKING CORPORATION (KKBC)",
+			[]string{"KOREA KWANGSON BANKING CORPORATION (KKBC)", "KOREA KWANGSON BANKING CORPORATION"}},
+		{"a romanisation list after another script is unpacked", "أبو بكر (Abu Bakr; Abu Bakr al-Baghdadi)",
+			[]string{"أبو بكر (Abu Bakr; Abu Bakr al-Baghdadi)", "أبو بكر", "Abu Bakr", "Abu Bakr al-Baghdadi"}},
+		{"a place in parentheses is no name", "鴻祥海運(香港)有限公司", []string{"鴻祥海運(香港)有限公司", "鴻祥海運 有限公司"}},
+		{"semicolons separate names", "Ali; Ali Hassan", []string{"Ali; Ali Hassan", "Ali", "Ali Hassan"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := nameVariants(tc.in); !slices.Equal(got, tc.want) {
+				t.Errorf("nameVariants(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

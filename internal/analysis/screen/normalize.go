@@ -6,8 +6,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/mozillazg/go-unidecode"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -33,37 +31,62 @@ const maxHangulNameSyllables = 3
 // recomposes so that Hangul syllables (decomposed by NFKD into jamo) are whole
 // again.
 func stripMarks(s string) string {
-	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		// The chain cannot fail on valid or invalid UTF-8 (invalid bytes become
-		// U+FFFD); keep the input rather than lose the name.
-		return s
+	d := norm.NFKD.String(s)
+	var b strings.Builder
+	b.Grow(len(d))
+	for _, r := range d {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
 	}
-	return out
+	return norm.NFC.String(b.String())
 }
 
 // normalizeTokens appends the normalised words of s to dst.
 func normalizeTokens(dst []string, s string) []string {
+	var tk tokenizer
+	tk.run(s)
+	all := string(tk.words) // one allocation for all the words
+	start := 0
+	for _, end := range tk.ends {
+		dst = append(dst, all[start:end])
+		start = end
+	}
+	return dst
+}
+
+// tokenizer splits a name into normalised words, stored back to back in
+// words (word i ends at ends[i]) so that a caller can look them up without
+// allocating. It is reusable: run resets it.
+type tokenizer struct {
+	words  []byte
+	ends   []int
+	cur    []byte
+	hangul []rune
+}
+
+// run normalises s into t.words and t.ends.
+func (t *tokenizer) run(s string) {
+	t.words, t.ends, t.cur, t.hangul = t.words[:0], t.ends[:0], t.cur[:0], t.hangul[:0]
 	if !isASCII(s) {
 		s = stripMarks(s)
 	}
-	tk := tokenizer{out: dst}
 	for field := range strings.FieldsFuncSeq(s, unicode.IsSpace) {
 		if isDottedAcronym(field) {
 			field = strings.ReplaceAll(field, ".", "")
 		}
-		tk.field(field)
-		tk.flush()
+		t.field(field)
+		t.flush()
 	}
-	return tk.out
 }
 
-// tokenizer accumulates the current word and the current run of Hangul.
-type tokenizer struct {
-	out    []string
-	cur    []byte
-	hangul []rune
+// word returns word i of the last run.
+func (t *tokenizer) word(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = t.ends[i-1]
+	}
+	return t.words[start:t.ends[i]]
 }
 
 func (t *tokenizer) field(f string) {
@@ -134,7 +157,8 @@ func (t *tokenizer) endHangul() {
 
 func (t *tokenizer) flushWord() {
 	if len(t.cur) > 0 {
-		t.out = append(t.out, string(t.cur))
+		t.words = append(t.words, t.cur...)
+		t.ends = append(t.ends, len(t.words))
 		t.cur = t.cur[:0]
 	}
 }
