@@ -215,6 +215,27 @@ func TestNameScreeningQuality(t *testing.T) {
 		t.Errorf("precision %.3f < 0.95", c.precision())
 	}
 
+	t.Run("listed names find their own entity", func(t *testing.T) {
+		// Every 7th name of every entity, in every script, as written.
+		var n, missed int
+		k := 0
+		for _, d := range realDatasets(t) {
+			for _, e := range d.Entities {
+				for _, nm := range e.Names {
+					if k++; k%7 != 0 {
+						continue
+					}
+					n++
+					if !slices.Contains(matchIDs(ix.search(NameQuery{Name: nm.Full, Limit: 100})), e.ID) {
+						missed++
+						t.Errorf("%s %q does not find its entity", e.ID, nm.Full)
+					}
+				}
+			}
+		}
+		t.Logf("listed names finding their entity: %d/%d", n-missed, n)
+	})
+
 	t.Run("generated variants of listed names are found", func(t *testing.T) {
 		ents := entitiesOf(realDatasets(t))
 		var all, hit int

@@ -31,8 +31,8 @@ const (
 	editCost = 0.5
 	// maxQueryWords and maxListedWords bound the alignment; longer names are
 	// cut, which only matters for names nobody types.
-	maxQueryWords  = 16
-	maxListedWords = 32
+	maxQueryWords  = 32
+	maxListedWords = 48
 	// maxWordLen cuts absurdly long words before comparing them.
 	maxWordLen = 40
 )
@@ -465,6 +465,20 @@ func (ix *nameIndex) collectCandidates(sc *searchScratch, threshold float64) {
 			order = append(order, i)
 		}
 	}
+	if len(order) == 0 {
+		// Only initials and noise words ("D Company", "Mr. O"): such a name
+		// is only ever found as written, through its least common word.
+		best := int32(-1)
+		for _, qw := range sc.qwords {
+			if v, ok := ix.voc.id(qw.text); ok && (best < 0 || ix.postingLen(v) < ix.postingLen(best)) {
+				best = v
+			}
+		}
+		if best >= 0 {
+			ix.addPostings(sc, best)
+		}
+		return
+	}
 	slices.SortStableFunc(order, func(a, b int) int {
 		return cmp.Compare(sc.qwords[b].weight, sc.qwords[a].weight)
 	})
@@ -491,6 +505,8 @@ func (ix *nameIndex) collectCandidates(sc *searchScratch, threshold float64) {
 		}
 	}
 }
+
+func (ix *nameIndex) postingLen(v int32) int32 { return ix.postStart[v+1] - ix.postStart[v] }
 
 func (ix *nameIndex) addPostings(sc *searchScratch, v int32) {
 	for _, n := range ix.post[ix.postStart[v]:ix.postStart[v+1]] {
