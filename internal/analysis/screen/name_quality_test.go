@@ -216,13 +216,14 @@ func TestNameScreeningQuality(t *testing.T) {
 	}
 
 	t.Run("listed names find their own entity", func(t *testing.T) {
-		// Every 7th name of every entity, in every script, as written.
+		// Every 23rd name of every entity, in every script, as written (all of
+		// them do; a sample keeps -race runs short).
 		var n, missed int
 		k := 0
 		for _, d := range realDatasets(t) {
 			for _, e := range d.Entities {
 				for _, nm := range e.Names {
-					if k++; k%7 != 0 {
+					if k++; k%23 != 0 {
 						continue
 					}
 					n++

@@ -146,6 +146,69 @@ func (p *pairing) take(o alignOpt, qf, lf float32) {
 	}
 }
 
+// mayReach is a cheap upper bound test before align: the score never exceeds
+// Q, and Q at most credits each query word with its best similarity to any
+// listed word, or fully if it could be written as one with a neighbour (the
+// prefilter of joinedOptions, without the comparison).
+func (ix *nameIndex) mayReach(sc *searchScratch, n int32, threshold float64) bool {
+	ne := ix.names[n]
+	ws := ix.toks[ne.lo:ne.hi]
+	if len(ws) > maxListedWords {
+		ws = ws[:maxListedWords]
+	}
+	qws := sc.qwords
+	korean := ix.ents[ne.ent].korean
+	var best [maxQueryWords]float32
+	for _, v := range ws {
+		r := sc.lookup(v)
+		if r == nil {
+			continue
+		}
+		for i := range qws {
+			s := r.sim[i]
+			if korean && r.ko[i] > s {
+				s = r.ko[i]
+			}
+			best[i] = max(best[i], s)
+		}
+	}
+	var total, reach float64
+	for i, qw := range qws {
+		w := float64(qw.weight)
+		total += w
+		if best[i] < 1 && ix.mayJoin(qws, ws, i) {
+			best[i] = 1
+		}
+		reach += w * float64(best[i])
+	}
+	return total > 0 && reach/total >= threshold-1e-9
+}
+
+// mayJoin reports whether query word i passes joinedOptions' prefilter with
+// some listed words: as one word against two, or with a neighbour against one.
+func (ix *nameIndex) mayJoin(qws []qword, ws []int32, i int) bool {
+	plausible := func(one string, a, b int) bool {
+		return one[0] == ix.voc.str[a][0] && abs(int(ix.voc.length[a])+int(ix.voc.length[b])-len(one)) <= 2
+	}
+	q := qws[i]
+	if q.class == classWord && len(q.text) >= 4 {
+		for j := 0; j+1 < len(ws); j++ {
+			if plausible(q.text, int(ws[j]), int(ws[j+1])) {
+				return true
+			}
+		}
+	}
+	for k := max(0, i-1); k <= i && k+1 < len(qws); k++ {
+		a, b := qws[k].text, qws[k+1].text
+		for _, v := range ws {
+			if ix.voc.class[v] == classWord && ix.voc.length[v] >= 4 && a[0] == ix.voc.str[v][0] && abs(len(a)+len(b)-int(ix.voc.length[v])) <= 2 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // nameScore combines how well the query is matched (mq of its weight wq,
 // each word counted by its similarity) and how much of the listed name is
 // covered at all (evidence of its weight wl, both in units of ln(N+1)); see

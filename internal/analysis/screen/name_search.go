@@ -171,6 +171,9 @@ func (ix *nameIndex) search(q NameQuery) []Match {
 		if sc.ebest[ent] == -2 {
 			continue
 		}
+		if !ix.mayReach(sc, n, threshold) {
+			continue
+		}
 		s, _ := ix.align(sc, n, false)
 		if s < threshold {
 			continue
@@ -208,6 +211,7 @@ func (ix *nameIndex) lookupWord(sc *searchScratch, i int, w string) qword {
 	qw := qword{text: w, class: classify(w), split: -1}
 	start := len(sc.hitBuf)
 	best, bestSim := int32(-1), float32(0)
+	noiseLike := false // a misspelt legal form or honorific ("Limitd", "Copmany")
 	add := func(v int32, s float32, korean bool) {
 		r := sc.row(v)
 		if r.sim[i] == 0 && r.ko[i] == 0 {
@@ -220,6 +224,9 @@ func (ix *nameIndex) lookupWord(sc *searchScratch, i int, w string) qword {
 		r.sim[i] = max(r.sim[i], s)
 		if s > bestSim {
 			best, bestSim = v, s
+		}
+		if ix.voc.class[v] == classNoise && s >= 0.9 && abs(len(w)-len(ix.voc.str[v])) <= 1 {
+			noiseLike = true
 		}
 	}
 	exact, known := ix.voc.id(w)
@@ -248,9 +255,7 @@ func (ix *nameIndex) lookupWord(sc *searchScratch, i int, w string) qword {
 	switch {
 	case known:
 		qw.weight = ix.voc.weight[exact]
-	case qw.class == classWord && best >= 0 && ix.voc.class[best] == classNoise && bestSim >= 0.9 &&
-		abs(len(w)-len(ix.voc.str[best])) <= 1:
-		// A misspelt legal form or honorific ("Limitd") is noise too.
+	case qw.class == classWord && noiseLike:
 		qw.class, qw.weight = classNoise, noiseWeight
 	case qw.class == classNoise:
 		qw.weight = noiseWeight
@@ -488,7 +493,11 @@ func (ix *nameIndex) collectCandidates(sc *searchScratch, threshold float64) {
 	for _, i := range order {
 		inPrefix[i] = true
 		for _, v := range sc.qwords[i].hits {
-			ix.addPostings(sc, v)
+			// A word resembling a legal form or honorific is not found
+			// through it: those are in thousands of names.
+			if ix.voc.class[v] != classNoise {
+				ix.addPostings(sc, v)
+			}
 		}
 		if v := sc.qwords[i].split; v >= 0 {
 			ix.addPostings(sc, v)
