@@ -274,3 +274,27 @@ func TestNameVariantsUnpackListedNames(t *testing.T) {
 		})
 	}
 }
+
+// TestUpperBoundNeverDropsAHit checks mayReach against align on every name of
+// the synthetic index: a name it rules out must score below the threshold.
+func TestUpperBoundNeverDropsAHit(t *testing.T) {
+	ix := syntheticIndex(t)
+	for _, q := range []string{"Kim Jong Un", "Kim Jongun", "Jong Chol", "Lee Jong Chol", "Mohammed Ali", "Lazarus Grop", "Cheil Credit", "Trading001 Bank", "Vladimir Putin", "Jose Muller"} {
+		t.Run(fmt.Sprintf("%q", q), func(t *testing.T) {
+			sc := ix.scratch.Get().(*searchScratch)
+			defer ix.scratch.Put(sc)
+			sc.next()
+			for i, w := range normalizeTokens(nil, q) {
+				sc.qwords = append(sc.qwords, ix.lookupWord(sc, i, w))
+			}
+			for n := range ix.names {
+				s, _ := ix.align(sc, int32(n), false)
+				for _, th := range []float64{0.3, 0.6, DefaultThreshold} {
+					if s >= th && !ix.mayReach(sc, int32(n), th) {
+						t.Errorf("%q scores %.3f against %q but mayReach(%.2f) is false", q, s, ix.names[n].text, th)
+					}
+				}
+			}
+		})
+	}
+}
