@@ -3,6 +3,7 @@ package screen
 import (
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/interdict/interdict/internal/sources/sanctions"
@@ -297,4 +298,26 @@ func TestUpperBoundNeverDropsAHit(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestNameSearchIsSafeForConcurrentUse(t *testing.T) {
+	ix := syntheticIndex(t)
+	queries := []string{"Kim Jong Un", "Lazarus Grop", "김정은", "Mohammed Ali", "Lee Jong Chol", "Vladimir Putin", "nobody at all"}
+	want := make([]string, len(queries))
+	for i, q := range queries {
+		want[i] = fmt.Sprint(ix.search(NameQuery{Name: q, Threshold: 0.5}))
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for k := range 50 {
+				i := (g + k) % len(queries)
+				if got := fmt.Sprint(ix.search(NameQuery{Name: queries[i], Threshold: 0.5})); got != want[i] {
+					t.Errorf("%q: concurrent result differs:\n got %s\nwant %s", queries[i], got, want[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
