@@ -321,3 +321,34 @@ func TestNameSearchIsSafeForConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// FuzzNameSearch checks that any query, with any threshold, returns at most
+// one match per entity, best first, with scores in [threshold, 1] and an
+// explanation, and never panics.
+func FuzzNameSearch(f *testing.F) {
+	ix := syntheticIndex(f)
+	for _, s := range []string{"Kim Jong Un", "김정은", "Lazarus Grop", "Mr. O", "D Company", "jongun kim", "Ли Чен", "a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a", "\xff"} {
+		f.Add(s, 0.9)
+		f.Add(s, 0.3)
+	}
+	f.Fuzz(func(t *testing.T, name string, threshold float64) {
+		if threshold != threshold || threshold > 1 {
+			threshold = 0
+		}
+		ms := ix.search(NameQuery{Name: name, Threshold: threshold, Limit: 20})
+		floor := threshold
+		if floor <= 0 {
+			floor = DefaultThreshold
+		}
+		seen := map[string]bool{}
+		for i, m := range ms {
+			if m.Score < roundDown(floor) || m.Score > 1 || len(m.Explanation) == 0 || seen[m.EntityID] {
+				t.Fatalf("%q: bad match %d: %+v", name, i, m)
+			}
+			if i > 0 && m.Score > ms[i-1].Score {
+				t.Fatalf("%q: not best first: %v", name, ms)
+			}
+			seen[m.EntityID] = true
+		}
+	})
+}
