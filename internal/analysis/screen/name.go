@@ -40,7 +40,11 @@ package screen
 // ln(N+1) or less, N the number of entities: one rare word, or a few common
 // ones), and only 0.3 of it (π = 0.3) once they carry 1.6 ln(N+1) or more
 // (two rare words): "Ahmed Hassan" is not "Ahmed Hassan Ali", but "Vladimir
-// Putin" is "Vladimir Vladimirovich Putin".
+// Putin" is "Vladimir Vladimirovich Putin". Finally a match whose aligned
+// listed words weigh less than 0.5 ln(N+1), as a single word found in more
+// than √N entities does, is scaled down in proportion: a common given name
+// alone ("Mohammad", "Kim") identifies nobody, even when an alias is just
+// that.
 //
 // # The default threshold
 //

@@ -21,6 +21,13 @@ const (
 	partialMin = 0.3
 	// initialShare is how much of a word an initial confirms ("J" for "John").
 	initialShare = 0.5
+	// minEvidence, in units of ln(N+1), is the matched listed weight below
+	// which a match is too common to identify anyone: a single word found in
+	// more than √N entities ("Mohammad", "Kim") weighs less. Such matches
+	// are scaled down in proportion, so a listed alias that is one common
+	// given name does not hit on its own. Names made only of initials and
+	// noise words ("D Company") are exempt: nothing in them is common.
+	minEvidence = 0.5
 )
 
 // alignOpt is a candidate pairing of query words [qi, qi+qn) with listed
@@ -111,10 +118,24 @@ func (ix *nameIndex) align(sc *searchScratch, n int32, explain bool) (float64, [
 		}
 	}
 	score := nameScore(mq, wq, evidence/ix.unit, wl/ix.unit)
+	if e := evidence / ix.unit; e < minEvidence && hasWords(qws) {
+		// Too common to identify anyone alone ("Mohammad", "Kim").
+		score *= e / minEvidence
+	}
 	if !explain {
 		return score, nil
 	}
 	return score, ix.explain(qws, ws, &p)
+}
+
+// hasWords reports whether the query has a word weighted by rarity.
+func hasWords(qws []qword) bool {
+	for _, q := range qws {
+		if q.class == classWord || q.class == classNumber {
+			return true
+		}
+	}
+	return false
 }
 
 // pairing records which query words were aligned with which listed words.

@@ -31,7 +31,7 @@ var (
 	// and European personal names ("al-", "bin", "van der"). Those that are
 	// also common surnames ("Das", "Le", "Di", "Du", "Da") are left out.
 	particles = []string{
-		"the", "of", "and", "for", "de", "del", "la", "des", "dos", "van", "von",
+		"the", "of", "and", "for", "de", "del", "la", "dos", "van", "von",
 		"der", "den", "al", "el", "ul", "bin", "ibn", "bint",
 	}
 )
