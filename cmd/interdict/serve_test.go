@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,7 +30,7 @@ type server struct {
 // startServer runs `interdict <global...> <args...>` with --listen
 // 127.0.0.1:0 and waits for the line that gives its URL (on stdout for demo,
 // stderr for serve). The process is stopped with SIGINT at cleanup.
-func startServer(t *testing.T, global []string, args ...string) (*server, *bytes.Buffer) {
+func startServer(t *testing.T, global []string, args ...string) (*server, *lockedBuffer) {
 	t.Helper()
 	all := append(append(append([]string{}, global...), args...), "--listen", "127.0.0.1:0")
 	cmd := exec.Command(binPath, all...)
@@ -38,7 +39,7 @@ func startServer(t *testing.T, global []string, args ...string) (*server, *bytes
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	banner := &bytes.Buffer{}
+	banner := &lockedBuffer{}
 	urls := make(chan string, 2)
 	re := regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
 	scan := func(r io.Reader, keep bool) {
@@ -71,12 +72,41 @@ func startServer(t *testing.T, global []string, args ...string) (*server, *bytes
 	})
 	select {
 	case u := <-urls:
-		time.Sleep(50 * time.Millisecond) // let the banner's last lines arrive
 		return &server{url: u, cmd: cmd}, banner
 	case <-time.After(60 * time.Second):
 		t.Fatal("server did not print its URL within 60s")
 	}
 	return nil, nil
+}
+
+// lockedBuffer collects a server's stdout while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) WriteString(s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.WriteString(s)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// waitFor polls the buffer until re matches, for at most 10s.
+func (l *lockedBuffer) waitFor(t *testing.T, re *regexp.Regexp) []string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := re.FindStringSubmatch(l.String()); m != nil {
+			return m
+		}
+	}
+	t.Fatalf("%v never appeared in:\n%s", re, l.String())
+	return nil
 }
 
 func (s *server) do(t *testing.T, method, path, key, body string) (int, []byte) {
@@ -116,10 +146,7 @@ func hitsLazarus(t *testing.T, s *server, key string) (bool, int) {
 
 func TestDemoServesBundledListsWithThePrintedKey(t *testing.T) {
 	s, banner := startServer(t, []string{"--data-dir", t.TempDir()}, "demo")
-	m := regexp.MustCompile(`API key:\s+(\S+)`).FindStringSubmatch(banner.String())
-	if m == nil {
-		t.Fatalf("no API key in the demo banner:\n%s", banner)
-	}
+	m := banner.waitFor(t, regexp.MustCompile(`API key:\s+(\S+)`))
 	hit, code := hitsLazarus(t, s, m[1])
 	if !hit {
 		t.Fatalf("the Lazarus Group address is not a hit (HTTP %d)", code)
