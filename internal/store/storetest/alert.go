@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -26,6 +27,29 @@ func alertCases() []testCase {
 			if len(again) != 1 || again[0] != first[0] {
 				t.Fatalf("after recording again ScreenedSubjects = %+v, want %+v", again, first)
 			}
+		}},
+		{"a batch of subjects is recorded like one call per subject", func(t *testing.T, s Backend) {
+			b, ok := s.(interface {
+				RecordScreenedBatch(ctx context.Context, subjects []alert.Screened) error
+			})
+			if !ok {
+				t.Fatal("the backend does not record screened subjects in batches")
+			}
+			must(t, "RecordScreened", s.RecordScreened(ctx(t), "name", "Lazarus Group"))
+			first, err := s.ScreenedSubjects(ctx(t))
+			must(t, "ScreenedSubjects", err)
+			time.Sleep(2 * time.Millisecond)
+			must(t, "RecordScreenedBatch", b.RecordScreenedBatch(ctx(t), []alert.Screened{
+				{Kind: "address", Query: "TA3941uFAvmVibSkQ6fMJXxmaSNovX86mz"},
+				{Kind: "name", Query: "Lazarus Group"}, // already recorded: keeps its first time
+				{Kind: "address", Query: "TA3941uFAvmVibSkQ6fMJXxmaSNovX86mz"},
+			}))
+			got, err := s.ScreenedSubjects(ctx(t))
+			must(t, "ScreenedSubjects", err)
+			if len(got) != 2 || got[0] != first[0] || got[1].Query != "TA3941uFAvmVibSkQ6fMJXxmaSNovX86mz" {
+				t.Fatalf("ScreenedSubjects = %+v, want the first subject unchanged and one new address", got)
+			}
+			must(t, "RecordScreenedBatch of nothing", b.RecordScreenedBatch(ctx(t), nil))
 		}},
 		{"subjects are listed in the order first screened", func(t *testing.T, s Backend) {
 			want := []alert.Screened{
