@@ -5,62 +5,16 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
-	"regexp"
-	"sort"
-	"strconv"
+
+	"github.com/interdict/interdict/internal/store/migrations"
 )
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one numbered schema change with its undo script.
-type migration struct {
-	version  int
-	name     string
-	up, down string
-}
-
-var migrationName = regexp.MustCompile(`^(\d{4})_([a-z0-9_]+)\.(up|down)\.sql$`)
-
-// loadMigrations reads the embedded files, ordered by version. Every version
-// must have both an up and a down script.
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, fmt.Errorf("read embedded migrations: %w", err)
-	}
-	byVersion := map[int]*migration{}
-	for _, e := range entries {
-		m := migrationName.FindStringSubmatch(e.Name())
-		if m == nil {
-			return nil, fmt.Errorf("migration %s: name is not NNNN_name.(up|down).sql", e.Name())
-		}
-		v, _ := strconv.Atoi(m[1])
-		body, err := migrationFiles.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, fmt.Errorf("migration %s: %w", e.Name(), err)
-		}
-		mg := byVersion[v]
-		if mg == nil {
-			mg = &migration{version: v, name: m[2]}
-			byVersion[v] = mg
-		}
-		if m[3] == "up" {
-			mg.up = string(body)
-		} else {
-			mg.down = string(body)
-		}
-	}
-	out := make([]migration, 0, len(byVersion))
-	for _, mg := range byVersion {
-		if mg.up == "" || mg.down == "" {
-			return nil, fmt.Errorf("migration %04d_%s: needs both up and down scripts", mg.version, mg.name)
-		}
-		out = append(out, *mg)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	return out, nil
+// loadMigrations reads the embedded scripts, ordered by version.
+func loadMigrations() ([]migrations.Migration, error) {
+	return migrations.Load(migrationFiles, "migrations")
 }
 
 // migrate applies every pending up migration in one write transaction. BEGIN
@@ -80,20 +34,18 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err := tx.QueryRowContext(ctx, qMigrationVersion).Scan(&current); err != nil {
 			return fmt.Errorf("read schema version: %w", err)
 		}
-		if latest := migs[len(migs)-1].version; current > latest {
-			return fmt.Errorf("database schema is at version %d, newer than this binary's %d", current, latest)
+		pending, err := migrations.Pending(migs, current)
+		if err != nil {
+			return err
 		}
-		for _, m := range migs {
-			if m.version <= current {
-				continue
+		for _, m := range pending {
+			if _, err := tx.ExecContext(ctx, m.Up); err != nil {
+				return fmt.Errorf("apply %s: %w", m, err)
 			}
-			if _, err := tx.ExecContext(ctx, m.up); err != nil {
-				return fmt.Errorf("apply %04d_%s: %w", m.version, m.name, err)
-			}
-			if _, err := tx.ExecContext(ctx, qInsertMigration, m.version, m.name, toMicros(now())); err != nil {
+			if _, err := tx.ExecContext(ctx, qInsertMigration, m.Version, m.Name, toMicros(now())); err != nil {
 				return err
 			}
-			applied = append(applied, m.version)
+			applied = append(applied, m.Version)
 		}
 		return nil
 	})
@@ -118,15 +70,11 @@ func (s *Store) migrateDown(ctx context.Context, target int) error {
 		if err := tx.QueryRowContext(ctx, qMigrationVersion).Scan(&current); err != nil {
 			return err
 		}
-		for i := len(migs) - 1; i >= 0; i-- {
-			m := migs[i]
-			if m.version <= target || m.version > current {
-				continue
+		for _, m := range migrations.Undo(migs, current, target) {
+			if _, err := tx.ExecContext(ctx, m.Down); err != nil {
+				return fmt.Errorf("undo %s: %w", m, err)
 			}
-			if _, err := tx.ExecContext(ctx, m.down); err != nil {
-				return fmt.Errorf("undo %04d_%s: %w", m.version, m.name, err)
-			}
-			if _, err := tx.ExecContext(ctx, qDeleteMigration, m.version); err != nil {
+			if _, err := tx.ExecContext(ctx, qDeleteMigration, m.Version); err != nil {
 				return err
 			}
 		}
