@@ -1,0 +1,270 @@
+package bitcoin
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/btcsuite/btcd/wire"
+)
+
+// KVWriter is the write side of an ordered key-value store (a Pebble batch).
+type KVWriter interface {
+	Set(key, value []byte) error
+	Delete(key []byte) error
+	DeleteRange(start, end []byte) error // [start, end)
+}
+
+// KVReader is the read side of an ordered key-value store. Get returns
+// ErrNotFound for an absent key; Scan calls fn for every pair with
+// lower <= key < upper in ascending order (the slices are valid only during
+// the call).
+type KVReader interface {
+	Get(ctx context.Context, key []byte) ([]byte, error)
+	Scan(ctx context.Context, lower, upper []byte, fn func(key, value []byte) error) error
+}
+
+// ApplyChange writes one Change as the canonical pairs of schema.go, in the
+// order Store.Commit documents. Key-value backends share it.
+func ApplyChange(w KVWriter, c *Change) error {
+	var errs []error
+	del := func(k []byte) { errs = append(errs, w.Delete(k)) }
+	set := func(k, v []byte) { errs = append(errs, w.Set(k, v)) }
+	if c.DeleteBlock != nil {
+		del(BlockKey(c.DeleteBlock.Height))
+		del(HashKey(c.DeleteBlock.Hash))
+	}
+	for _, id := range c.DeleteTxs {
+		del(TxKey(id))
+	}
+	for _, o := range c.DeleteOutputs {
+		for _, kv := range OutputKVs(o) {
+			del(kv.Key)
+		}
+	}
+	for _, op := range c.DeleteSpends {
+		del(SpendKey(op))
+	}
+	if c.DeleteUndo != nil {
+		del(UndoKey(*c.DeleteUndo))
+	}
+	if c.PruneUndoBelow > 0 {
+		errs = append(errs, w.DeleteRange(UndoKey(0), UndoKey(c.PruneUndoBelow)))
+	}
+	if c.Block != nil {
+		for _, kv := range BlockKVs(c.Block) {
+			set(kv.Key, kv.Value)
+		}
+	}
+	for _, t := range c.PutTxs {
+		set(TxKey(t.Txid), EncodeTx(t))
+	}
+	for _, o := range c.PutOutputs {
+		for _, kv := range OutputKVs(o) {
+			set(kv.Key, kv.Value)
+		}
+	}
+	for _, s := range c.PutSpends {
+		set(SpendKey(s.OutPoint), EncodeSpend(s))
+	}
+	if c.PutUndo != nil {
+		set(UndoKey(c.PutUndo.Height), c.PutUndo.Data)
+	}
+	if c.Empty {
+		del(TipKey())
+	} else {
+		set(TipKey(), EncodeTip(c.Tip))
+	}
+	return errors.Join(errs...)
+}
+
+// KVChain implements ChainReader over a KVReader holding the canonical schema.
+type KVChain struct{ R KVReader }
+
+// Tip implements ChainReader.
+func (c KVChain) Tip(ctx context.Context) (BlockRef, error) {
+	v, err := c.R.Get(ctx, TipKey())
+	if err != nil {
+		return BlockRef{}, err
+	}
+	return DecodeTip(v)
+}
+
+// BlockByHeight implements ChainReader.
+func (c KVChain) BlockByHeight(ctx context.Context, height int64) (*Block, error) {
+	if height < 0 {
+		return nil, fmt.Errorf("block at height %d: %w", height, ErrNotFound)
+	}
+	v, err := c.R.Get(ctx, BlockKey(height))
+	if err != nil {
+		return nil, err
+	}
+	return DecodeBlock(v)
+}
+
+// BlockByHash implements ChainReader.
+func (c KVChain) BlockByHash(ctx context.Context, hash chainhash.Hash) (*Block, error) {
+	v, err := c.R.Get(ctx, HashKey(hash))
+	if err != nil {
+		return nil, err
+	}
+	h, err := DecodeHeight(v)
+	if err != nil {
+		return nil, err
+	}
+	return c.BlockByHeight(ctx, h)
+}
+
+// Tx implements ChainReader.
+func (c KVChain) Tx(ctx context.Context, txid chainhash.Hash) (*Tx, error) {
+	v, err := c.R.Get(ctx, TxKey(txid))
+	if err != nil {
+		return nil, err
+	}
+	return DecodeTx(txid, v)
+}
+
+// Output implements ChainReader.
+func (c KVChain) Output(ctx context.Context, op wire.OutPoint) (*Output, error) {
+	v, err := c.R.Get(ctx, OutputKey(op))
+	if err != nil {
+		return nil, err
+	}
+	return DecodeOutput(op, v)
+}
+
+// Spend implements ChainReader.
+func (c KVChain) Spend(ctx context.Context, op wire.OutPoint) (*Spend, error) {
+	v, err := c.R.Get(ctx, SpendKey(op))
+	if err != nil {
+		return nil, err
+	}
+	return DecodeSpend(op, v)
+}
+
+// AddressOutputs implements ChainReader.
+func (c KVChain) AddressOutputs(ctx context.Context, address string, fromHeight int64, limit int) ([]AddressOutput, error) {
+	prefix := AddressPrefix(address)
+	lower := prefix
+	if fromHeight > 0 {
+		lower = binaryHeight(prefix, fromHeight)
+	}
+	upper := append(slices.Clone(prefix[:len(prefix)-1]), 1)
+	var out []AddressOutput
+	errStop := errors.New("limit")
+	err := c.R.Scan(ctx, lower, upper, func(k, _ []byte) error {
+		a, err := DecodeAddressKey(k)
+		if err != nil {
+			return err
+		}
+		out = append(out, a)
+		if limit > 0 && len(out) >= limit {
+			return errStop
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return nil, err
+	}
+	return out, nil
+}
+
+func binaryHeight(prefix []byte, h int64) []byte {
+	k := slices.Clone(prefix)
+	return append(k, EncodeHeight(h)...)
+}
+
+// Undo implements ChainReader.
+func (c KVChain) Undo(ctx context.Context, height int64) ([]byte, error) {
+	return c.R.Get(ctx, UndoKey(height))
+}
+
+// DigestKV computes the index digest by scanning a whole KV store.
+func DigestKV(ctx context.Context, r KVReader) ([32]byte, error) {
+	d := NewDigester()
+	err := r.Scan(ctx, nil, []byte{0xff}, func(k, v []byte) error {
+		d.Add(k, v)
+		return nil
+	})
+	return d.Sum(), err
+}
+
+// MemStore is an in-memory Store over the canonical schema: the reference the
+// contract suite compares backends' digests with, and a fast store for tests.
+type MemStore struct {
+	KVChain
+	m *memKV
+}
+
+// NewMemStore returns an empty in-memory store.
+func NewMemStore() *MemStore {
+	m := &memKV{kv: map[string][]byte{}}
+	return &MemStore{KVChain: KVChain{R: m}, m: m}
+}
+
+// Commit implements Store (all or nothing: changes go to a copy first).
+func (s *MemStore) Commit(ctx context.Context, changes []Change) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	next := &memKV{kv: make(map[string][]byte, len(s.m.kv))}
+	for k, v := range s.m.kv {
+		next.kv[k] = v
+	}
+	for i := range changes {
+		if err := ApplyChange(next, &changes[i]); err != nil {
+			return err
+		}
+	}
+	s.m.kv = next.kv
+	return nil
+}
+
+// Digest implements Store.
+func (s *MemStore) Digest(ctx context.Context) ([32]byte, error) { return DigestKV(ctx, s.m) }
+
+// Close implements Store.
+func (s *MemStore) Close() error { return nil }
+
+type memKV struct{ kv map[string][]byte }
+
+func (m *memKV) Set(k, v []byte) error { m.kv[string(k)] = bytes.Clone(v); return nil }
+func (m *memKV) Delete(k []byte) error { delete(m.kv, string(k)); return nil }
+func (m *memKV) DeleteRange(a, b []byte) error {
+	for k := range m.kv {
+		if k >= string(a) && k < string(b) {
+			delete(m.kv, k)
+		}
+	}
+	return nil
+}
+
+func (m *memKV) Get(_ context.Context, k []byte) ([]byte, error) {
+	v, ok := m.kv[string(k)]
+	if !ok {
+		return nil, ErrNotFound
+	}
+	return v, nil
+}
+
+func (m *memKV) Scan(ctx context.Context, lower, upper []byte, fn func(k, v []byte) error) error {
+	keys := make([]string, 0)
+	for k := range m.kv {
+		if k >= string(lower) && k < string(upper) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn([]byte(k), m.kv[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
