@@ -1,6 +1,8 @@
 // Package sharedtest locates the project's shared third-party test data
 // (../shared/data from the repository root) for tests. When CI is set and the
 // data is missing the test fails; elsewhere it is skipped with a clear message.
+// Compressed files are read through a per-machine cache of their uncompressed
+// content (Decompressed, Open, ReadAll).
 package sharedtest
 
 import (

@@ -12,7 +12,7 @@ import (
 	"github.com/interdict/interdict/internal/action/alert"
 	"github.com/interdict/interdict/internal/analysis/screen"
 	"github.com/interdict/interdict/internal/index/lists"
-	"github.com/interdict/interdict/internal/index/lists/liststest"
+	"github.com/interdict/interdict/internal/sharedtest"
 	"github.com/interdict/interdict/internal/sources/sanctions"
 	"github.com/interdict/interdict/internal/store/sqlite"
 )
@@ -165,7 +165,7 @@ func TestRescreenOnTheTwoOFACDates(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
 	svc := lists.NewService(st, nil)
-	if _, _, err := svc.Load(ctx, sanctions.SourceOFAC, liststest.Open(t, "ofac", "sdn_advanced_2025-03-04.xml.bz2")); err != nil {
+	if _, _, err := svc.Load(ctx, sanctions.SourceOFAC, sharedtest.Open(t, "ofac", "sdn_advanced_2025-03-04.xml.bz2")); err != nil {
 		t.Fatal(err)
 	}
 	loaded, err := svc.Latest(ctx)
@@ -205,7 +205,7 @@ func TestRescreenOnTheTwoOFACDates(t *testing.T) {
 		}
 	}
 
-	v, _, err := svc.Load(ctx, sanctions.SourceOFAC, liststest.Open(t, "ofac", "sdn_advanced_2025-11-19.xml.bz2"))
+	v, _, err := svc.Load(ctx, sanctions.SourceOFAC, sharedtest.Open(t, "ofac", "sdn_advanced_2025-11-19.xml.bz2"))
 	if err != nil {
 		t.Fatal(err)
 	}

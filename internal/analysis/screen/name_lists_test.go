@@ -1,25 +1,22 @@
 package screen
 
 import (
-	"bytes"
 	"context"
 	"io"
-	"os/exec"
-	"strings"
+	"os"
 	"sync"
 	"testing"
 
 	"github.com/interdict/interdict/internal/sharedtest"
 	"github.com/interdict/interdict/internal/sources/sanctions"
-	"github.com/interdict/interdict/internal/sources/sanctions/fetch"
 	"github.com/interdict/interdict/internal/sources/sanctions/ofac"
 	"github.com/interdict/interdict/internal/sources/sanctions/un"
 )
 
 // The real lists the quality test and the benchmarks run on: the OFAC SDN list
 // of 2025-11-19 and the UN consolidated list of 2026-02-27 from ../shared/data.
-// Each is parsed once per test binary (decompressing the SDN bzip2 file alone
-// takes seconds).
+// Each is parsed once per test binary, from the uncompressed copies sharedtest
+// caches.
 var realLists struct {
 	once     sync.Once
 	ofac, un *sanctions.List
@@ -28,8 +25,8 @@ var realLists struct {
 
 func realDatasets(tb testing.TB) []Dataset {
 	tb.Helper()
-	ofacPath := sharedtest.Path(tb, "ofac", "sdn_advanced_2025-11-19.xml.bz2")
-	unPath := sharedtest.Path(tb, "sanctions_other", "UN_consolidated_2026-02-27.xml.gz")
+	ofacPath := sharedtest.Decompressed(tb, "ofac", "sdn_advanced_2025-11-19.xml.bz2")
+	unPath := sharedtest.Decompressed(tb, "sanctions_other", "UN_consolidated_2026-02-27.xml.gz")
 	realLists.once.Do(func() {
 		realLists.ofac, realLists.err = parseListFile(ofacPath, ofac.Parse)
 		if realLists.err == nil {
@@ -46,17 +43,7 @@ func realDatasets(tb testing.TB) []Dataset {
 }
 
 func parseListFile(path string, parse func(context.Context, io.Reader) (*sanctions.List, error)) (*sanctions.List, error) {
-	// The bzip2 program, when present, decompresses the SDN list in about a
-	// second; compress/bzip2 takes some 45 s under -race, and decompression is
-	// only the tests' set-up here.
-	if strings.HasSuffix(path, ".bz2") {
-		if bin, err := exec.LookPath("bzip2"); err == nil {
-			if out, err := exec.Command(bin, "-dc", path).Output(); err == nil {
-				return parse(context.Background(), bytes.NewReader(out))
-			}
-		}
-	}
-	f, err := fetch.OpenFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/interdict/interdict/internal/index/lists"
-	"github.com/interdict/interdict/internal/index/lists/liststest"
+	"github.com/interdict/interdict/internal/sharedtest"
 	"github.com/interdict/interdict/internal/sources/sanctions"
 	"github.com/interdict/interdict/internal/store/sqlite"
 )
@@ -51,9 +51,9 @@ func openStore(tb testing.TB, dir string) *sqlite.Store {
 
 func loadedOFAC(t *testing.T) *ofacFixture {
 	t.Helper()
-	x0304 := liststest.Open(t, "ofac", "sdn_advanced_2025-03-04.xml.bz2")
-	x1119 := liststest.Open(t, "ofac", "sdn_advanced_2025-11-19.xml.bz2")
-	xUN := liststest.Open(t, "sanctions_other", "UN_consolidated_2026-02-27.xml.gz")
+	x0304 := sharedtest.Open(t, "ofac", "sdn_advanced_2025-03-04.xml.bz2")
+	x1119 := sharedtest.Open(t, "ofac", "sdn_advanced_2025-11-19.xml.bz2")
+	xUN := sharedtest.Open(t, "sanctions_other", "UN_consolidated_2026-02-27.xml.gz")
 	fixtureOnce.Do(func() {
 		fixtureDir, fixtureErr = os.MkdirTemp("", "lists-test-")
 		if fixtureErr != nil {

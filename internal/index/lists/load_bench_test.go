@@ -7,7 +7,7 @@ import (
 	"io"
 	"testing"
 
-	"github.com/interdict/interdict/internal/index/lists/liststest"
+	"github.com/interdict/interdict/internal/sharedtest"
 	"github.com/interdict/interdict/internal/sources/sanctions/ofac"
 )
 
@@ -15,11 +15,7 @@ import (
 // the benchmarks measure parsing, not decompression.
 func readOFAC(b *testing.B) []byte {
 	b.Helper()
-	xml, err := io.ReadAll(liststest.Open(b, "ofac", "sdn_advanced_2025-11-19.xml.bz2"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return xml
+	return sharedtest.ReadAll(b, "ofac", "sdn_advanced_2025-11-19.xml.bz2")
 }
 
 // BenchmarkLoadOFAC measures the CPU side of Service.Load on the full SDN

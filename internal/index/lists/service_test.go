@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/interdict/interdict/internal/index/lists"
-	"github.com/interdict/interdict/internal/index/lists/liststest"
 	"github.com/interdict/interdict/internal/sharedtest"
 	"github.com/interdict/interdict/internal/sources/sanctions"
 )
@@ -97,7 +96,7 @@ func TestLoadingTheSameFileTwiceIsRefused(t *testing.T) {
 		{"reloading a file reports the stored version as already loaded", "sdn_advanced_2025-11-19.xml.bz2", fx.v1119},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			v, d, err := fx.svc.Load(context.Background(), sanctions.SourceOFAC, liststest.Open(t, "ofac", tc.path))
+			v, d, err := fx.svc.Load(context.Background(), sanctions.SourceOFAC, sharedtest.Open(t, "ofac", tc.path))
 			if !errors.Is(err, lists.ErrExists) {
 				t.Fatalf("err = %v, want ErrExists", err)
 			}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/interdict/interdict/internal/analysis/screen"
 	"github.com/interdict/interdict/internal/index/lists"
-	"github.com/interdict/interdict/internal/index/lists/liststest"
+	"github.com/interdict/interdict/internal/sharedtest"
 	"github.com/interdict/interdict/internal/sources/sanctions"
 )
 
@@ -24,7 +24,7 @@ func BenchmarkIndexFromStore(b *testing.B) {
 		{sanctions.SourceOFAC, []string{"ofac", "sdn_advanced_2025-11-19.xml.bz2"}},
 		{sanctions.SourceUN, []string{"sanctions_other", "UN_consolidated_2026-02-27.xml.gz"}},
 	} {
-		if _, _, err := svc.Load(ctx, f.src, liststest.Open(b, f.elem...)); err != nil {
+		if _, _, err := svc.Load(ctx, f.src, sharedtest.Open(b, f.elem...)); err != nil {
 			b.Fatal(err)
 		}
 	}

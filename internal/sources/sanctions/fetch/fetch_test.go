@@ -6,11 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"sync/atomic"
@@ -28,42 +26,6 @@ func testConfig() Config {
 	c.MaxBackoff = 5 * time.Millisecond
 	c.Timeout = time.Minute
 	return c
-}
-
-func readShared(t *testing.T, elem ...string) []byte {
-	t.Helper()
-	r, err := OpenFile(sharedtest.Path(t, elem...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	data, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
-// bunzip2 decompresses a shared .bz2 file, preferring the bzip2 program: under
-// -race, compress/bzip2 takes some 45 s for the SDN list (2 s without), and this
-// is only the test's set-up (OpenFile's bzip2 path is tested on its own).
-func bunzip2(t *testing.T, path string) []byte {
-	t.Helper()
-	if bin, err := exec.LookPath("bzip2"); err == nil {
-		if out, err := exec.Command(bin, "-dc", path).Output(); err == nil {
-			return out
-		}
-	}
-	r, err := OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	data, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
 }
 
 // listServer serves body with validators and answers conditional requests.
@@ -92,7 +54,8 @@ func listServer(t *testing.T, body []byte, etag, lastModified string, hits *atom
 // the published SHA-256 from ../shared/data verifies, then that the conditional
 // requests made with the returned validators get "not modified".
 func TestFetchRealOFACList(t *testing.T) {
-	body := bunzip2(t, sharedtest.Path(t, "ofac", "sdn_advanced_2025-11-19.xml.bz2"))
+	// Decompressing is only set-up here; OpenFile's bzip2 path is tested on its own.
+	body := sharedtest.ReadAll(t, "ofac", "sdn_advanced_2025-11-19.xml.bz2")
 	sumText, err := os.ReadFile(sharedtest.Path(t, "ofac", "sdn_advanced_2025-11-19.sha256.txt"))
 	if err != nil {
 		t.Fatal(err)
@@ -145,7 +108,7 @@ func TestFetchDecodesGzipTransferEncoding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	xml := readShared(t, "sanctions_other", "UN_consolidated_2026-02-27.xml.gz")
+	xml := sharedtest.ReadAll(t, "sanctions_other", "UN_consolidated_2026-02-27.xml.gz")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Encoding", "gzip")
 		w.Header().Set("Content-Type", "application/xml")

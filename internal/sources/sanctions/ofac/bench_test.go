@@ -18,10 +18,7 @@ func readShared(b *testing.B) (xml, compressed []byte) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if xml, err = decompressBzip2(sharedtest.Path(b, "ofac", "sdn_advanced_2025-11-19.xml.bz2")); err != nil {
-		b.Fatal(err)
-	}
-	return xml, compressed
+	return sharedtest.ReadAll(b, "ofac", "sdn_advanced_2025-11-19.xml.bz2"), compressed
 }
 
 // BenchmarkParseOFAC parses the full 2025-11-19 SDN advanced XML (121 MB) from

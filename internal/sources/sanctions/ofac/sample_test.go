@@ -2,7 +2,6 @@ package ofac
 
 import (
 	"bufio"
-	"compress/bzip2"
 	"context"
 	"flag"
 	"fmt"
@@ -56,7 +55,7 @@ func loadSample(t testing.TB) *sanctions.List {
 // rewrites the sample.
 func TestSampleMatchesTheFullList(t *testing.T) {
 	if *update {
-		src := sharedtest.Path(t, "ofac", "sdn_advanced_2025-11-19.xml.bz2")
+		src := sharedtest.Decompressed(t, "ofac", "sdn_advanced_2025-11-19.xml.bz2")
 		if err := writeSample(src, samplePath, sampleParties); err != nil {
 			t.Fatal(err)
 		}
@@ -153,14 +152,15 @@ func writeSample(src, dst string, parties []string) error {
 	return os.WriteFile(filepath.Clean(dst), []byte(out.String()), 0o644)
 }
 
-// eachLine streams the bzip2 file's lines, telling fn which party each is in.
+// eachLine streams the uncompressed list's lines, telling fn which party each
+// is in.
 func eachLine(path string, fn func(line, party string)) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(bzip2.NewReader(f))
+	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	party := ""
 	for sc.Scan() {

@@ -2,10 +2,7 @@ package un
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
-	"io"
-	"os"
 	"testing"
 
 	"github.com/interdict/interdict/internal/sharedtest"
@@ -13,19 +10,7 @@ import (
 
 // BenchmarkParseUN parses the full 2026-02-27 consolidated list from memory.
 func BenchmarkParseUN(b *testing.B) {
-	f, err := os.Open(sharedtest.Path(b, "sanctions_other", "UN_consolidated_2026-02-27.xml.gz"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		b.Fatal(err)
-	}
-	xml, err := io.ReadAll(zr)
-	if err != nil {
-		b.Fatal(err)
-	}
+	xml := sharedtest.ReadAll(b, "sanctions_other", "UN_consolidated_2026-02-27.xml.gz")
 	b.SetBytes(int64(len(xml)))
 	b.ReportAllocs()
 	for b.Loop() {

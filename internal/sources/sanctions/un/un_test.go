@@ -1,7 +1,6 @@
 package un
 
 import (
-	"compress/gzip"
 	"context"
 	"errors"
 	"os"
@@ -132,7 +131,7 @@ var (
 
 func realList(t *testing.T) *sanctions.List {
 	t.Helper()
-	path := sharedtest.Path(t, "sanctions_other", "UN_consolidated_2026-02-27.xml.gz")
+	path := sharedtest.Decompressed(t, "sanctions_other", "UN_consolidated_2026-02-27.xml.gz")
 	realOnce.Do(func() {
 		f, err := os.Open(path)
 		if err != nil {
@@ -140,12 +139,7 @@ func realList(t *testing.T) *sanctions.List {
 			return
 		}
 		defer f.Close()
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			realErr = err
-			return
-		}
-		realUN, realErr = Parse(context.Background(), zr)
+		realUN, realErr = Parse(context.Background(), f)
 	})
 	if realErr != nil {
 		t.Fatalf("parse %s: %v", path, realErr)

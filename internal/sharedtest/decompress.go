@@ -1,10 +1,4 @@
-// Package liststest opens the shared list files for tests, decompressed once
-// per machine. Decompressing a 120 MB SDN XML with compress/bzip2 takes ~3 s,
-// and ~45 s under the race detector that `make test` uses; several packages'
-// tests read the same two files. So the first reader writes the uncompressed
-// bytes to a cache file (with the system's bzip2 when there is one, else with
-// compress/bzip2) and every later test opens that file.
-package liststest
+package sharedtest
 
 import (
 	"compress/bzip2"
@@ -16,37 +10,63 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/interdict/interdict/internal/sharedtest"
 )
 
-// Open returns the uncompressed content of the shared data file at elem
-// (e.g. "ofac", "sdn_advanced_2025-11-19.xml.bz2"), which may be .bz2, .gz or
-// plain. The file is closed when the test ends. Missing data ends the test as
-// sharedtest.Path does.
-func Open(tb testing.TB, elem ...string) io.Reader {
+// The shared lists are stored compressed, and several packages' tests read
+// the same ones: inflating the 120 MB SDN XML with compress/bzip2 takes ~3 s,
+// and ~45 s under the race detector that `make test` uses. So the first test
+// to want a file writes its uncompressed bytes to a cache file (with the
+// system's bzip2 when there is one, else with compress/bzip2) and every later
+// test, in any package or process, reads that file.
+
+// cacheDir is shared by every test process of every checkout on the machine.
+var cacheDir = filepath.Join(os.TempDir(), "interdict-test-cache")
+
+// Decompressed returns the path of the uncompressed content of the shared data
+// file at elem (e.g. "ofac", "sdn_advanced_2025-11-19.xml.bz2"), which may be
+// .bz2, .gz or plain; a plain file's own path is returned. Missing data ends
+// the test as Path does.
+func Decompressed(tb testing.TB, elem ...string) string {
 	tb.Helper()
-	src := sharedtest.Path(tb, elem...)
-	path, err := uncompressed(src, filepath.Join(os.TempDir(), "interdict-test-cache"))
+	src := Path(tb, elem...)
+	path, err := uncompressed(src, cacheDir)
 	if err != nil {
 		// A cache another user owns, a full disk: decompress for this test only.
-		tb.Logf("liststest: no shared cache (%v); decompressing into the test's directory", err)
+		tb.Logf("sharedtest: no shared cache (%v); decompressing into the test's directory", err)
 		if path, err = uncompressed(src, tb.TempDir()); err != nil {
-			tb.Fatalf("liststest: %v", err)
+			tb.Fatalf("sharedtest: %v", err)
 		}
 	}
-	f, err := os.Open(path)
+	return path
+}
+
+// Open returns a reader of the uncompressed content of the shared data file at
+// elem, as Decompressed finds it; the file is closed when the test ends.
+func Open(tb testing.TB, elem ...string) io.Reader {
+	tb.Helper()
+	f, err := os.Open(Decompressed(tb, elem...))
 	if err != nil {
-		tb.Fatalf("liststest: %v", err)
+		tb.Fatalf("sharedtest: %v", err)
 	}
 	tb.Cleanup(func() { f.Close() })
 	return f
 }
 
+// ReadAll returns the uncompressed content of the shared data file at elem, as
+// Decompressed finds it.
+func ReadAll(tb testing.TB, elem ...string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(Decompressed(tb, elem...))
+	if err != nil {
+		tb.Fatalf("sharedtest: %v", err)
+	}
+	return b
+}
+
 // uncompressed returns the path of src's uncompressed content in dir, writing
 // it there on first use. The file name holds src's size and modification
 // time, so a changed source is decompressed again; the file is written under a
-// temporary name and renamed, so concurrent test binaries never read half.
+// temporary name and renamed, so concurrent test processes never read half.
 func uncompressed(src, dir string) (string, error) {
 	ext := filepath.Ext(src)
 	if ext != ".bz2" && ext != ".gz" {
@@ -73,6 +93,7 @@ func uncompressed(src, dir string) (string, error) {
 		tmp.Close()
 		return "", fmt.Errorf("decompress %s: %w", src, err)
 	}
+	// CreateTemp makes the file 0600; other users' tests read it too.
 	if err := tmp.Chmod(0o644); err != nil {
 		tmp.Close()
 		return "", err
