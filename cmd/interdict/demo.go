@@ -18,21 +18,17 @@ func newDemoCmd(g *globals) *cobra.Command {
 		Short: "Load the bundled list snapshots if needed, mint a demo API key and serve (offline)",
 		Args:  withArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			a, err := g.open(ctx)
-			if err != nil {
-				return err
-			}
-			defer a.close()
-			if err := a.loadSnapshots(cmd); err != nil {
-				return err
-			}
-			secret, err := a.demoKey(ctx)
-			if err != nil {
-				return err
-			}
-			out := cmd.OutOrStdout()
-			return a.serve(ctx, f.merge(cmd, a.cfg.Serve), func(url string) { demoBanner(out, url, secret) })
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				if err := a.loadSnapshots(cmd); err != nil {
+					return err
+				}
+				secret, err := a.demoKey(ctx)
+				if err != nil {
+					return err
+				}
+				out := cmd.OutOrStdout()
+				return a.serve(ctx, f.merge(cmd, a.cfg.Serve), func(url string) { demoBanner(out, url, secret) })
+			})
 		},
 	}
 	f.register(cmd)

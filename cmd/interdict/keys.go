@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"text/tabwriter"
@@ -27,21 +28,18 @@ func newKeysCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			a, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.close()
-			secret, k, err := auth.NewKey(member, name, r)
-			if err != nil {
-				return err
-			}
-			if err := a.store.CreateKey(cmd.Context(), k); err != nil {
-				return err
-			}
-			return a.emit(map[string]any{"key": k, "secret": secret}, func(w *tabwriter.Writer) {
-				fmt.Fprintf(w, "id\t%s\nname\t%s\nmember\t%s\nrole\t%s\nsecret\t%s\n", k.ID, k.Name, k.Member, k.Role, secret)
-				fmt.Fprintln(w, "\t(the secret is shown once; store it now)")
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				secret, k, err := auth.NewKey(member, name, r)
+				if err != nil {
+					return err
+				}
+				if err := a.store.CreateKey(ctx, k); err != nil {
+					return err
+				}
+				return a.emit(map[string]any{"key": k, "secret": secret}, func(w *tabwriter.Writer) {
+					fmt.Fprintf(w, "id\t%s\nname\t%s\nmember\t%s\nrole\t%s\nsecret\t%s\n", k.ID, k.Name, k.Member, k.Role, secret)
+					fmt.Fprintln(w, "\t(the secret is shown once; store it now)")
+				})
 			})
 		},
 	}
@@ -54,27 +52,24 @@ func newKeysCmd(g *globals) *cobra.Command {
 		Short: "List API keys (never their secrets)",
 		Args:  withArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.close()
-			keys, err := a.store.Keys(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if keys == nil {
-				keys = []auth.Key{}
-			}
-			return a.emit(map[string]any{"keys": keys}, func(w *tabwriter.Writer) {
-				fmt.Fprintln(w, "ID\tNAME\tMEMBER\tROLE\tCREATED\tREVOKED")
-				for _, k := range keys {
-					revoked := "-"
-					if k.RevokedAt != nil {
-						revoked = k.RevokedAt.Format(time.RFC3339)
-					}
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Name, k.Member, k.Role, k.CreatedAt.Format(time.RFC3339), revoked)
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				keys, err := a.store.Keys(ctx)
+				if err != nil {
+					return err
 				}
+				if keys == nil {
+					keys = []auth.Key{}
+				}
+				return a.emit(map[string]any{"keys": keys}, func(w *tabwriter.Writer) {
+					fmt.Fprintln(w, "ID\tNAME\tMEMBER\tROLE\tCREATED\tREVOKED")
+					for _, k := range keys {
+						revoked := "-"
+						if k.RevokedAt != nil {
+							revoked = k.RevokedAt.Format(time.RFC3339)
+						}
+						fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Name, k.Member, k.Role, k.CreatedAt.Format(time.RFC3339), revoked)
+					}
+				})
 			})
 		},
 	}
@@ -84,16 +79,13 @@ func newKeysCmd(g *globals) *cobra.Command {
 		Short: "Revoke an API key",
 		Args:  withArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.close()
-			if err := a.store.RevokeKey(cmd.Context(), args[0], time.Now().UTC()); err != nil {
-				return err
-			}
-			return a.emit(map[string]any{"revoked": args[0]}, func(w *tabwriter.Writer) {
-				fmt.Fprintf(w, "revoked\t%s\n", args[0])
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				if err := a.store.RevokeKey(ctx, args[0], time.Now().UTC()); err != nil {
+					return err
+				}
+				return a.emit(map[string]any{"revoked": args[0]}, func(w *tabwriter.Writer) {
+					fmt.Fprintf(w, "revoked\t%s\n", args[0])
+				})
 			})
 		},
 	}

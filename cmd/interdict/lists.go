@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -44,16 +45,13 @@ func newListsLoadCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			a, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.close()
-			out, err := a.loadFile(cmd, src, args[0])
-			if err != nil {
-				return err
-			}
-			return a.emit(out, func(w *tabwriter.Writer) { loadTable(w, []loadOutput{out}) })
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				out, err := a.loadFile(cmd, src, args[0])
+				if err != nil {
+					return err
+				}
+				return a.emit(out, func(w *tabwriter.Writer) { loadTable(w, []loadOutput{out}) })
+			})
 		},
 	}
 	cmd.Flags().StringVar(&source, "source", "", "list source: ofac (SDN advanced XML) or un (consolidated XML)")
@@ -131,19 +129,16 @@ func newListsDiffCmd(g *globals) *cobra.Command {
 		Short: "Show what changed between two versions of a list",
 		Args:  withArgs(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.close()
-			d, err := a.lists.Diff(cmd.Context(), args[0], args[1])
-			if errors.Is(err, lists.ErrSourceMismatch) {
-				return usageError{err}
-			}
-			if err != nil {
-				return err
-			}
-			return a.emit(d, func(w *tabwriter.Writer) { diffTable(w, d) })
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				d, err := a.lists.Diff(ctx, args[0], args[1])
+				if errors.Is(err, lists.ErrSourceMismatch) {
+					return usageError{err}
+				}
+				if err != nil {
+					return err
+				}
+				return a.emit(d, func(w *tabwriter.Writer) { diffTable(w, d) })
+			})
 		},
 	}
 }
@@ -175,41 +170,37 @@ func newListsShowCmd(g *globals) *cobra.Command {
 		Short: "List the loaded list versions, or show one version's entities",
 		Args:  withArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			a, err := g.open(ctx)
-			if err != nil {
-				return err
-			}
-			defer a.close()
-			if len(args) == 0 {
-				vs, err := a.lists.Versions(ctx)
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				if len(args) == 0 {
+					vs, err := a.lists.Versions(ctx)
+					if err != nil {
+						return err
+					}
+					if vs == nil {
+						vs = []lists.Version{}
+					}
+					return a.emit(map[string]any{"lists": vs}, func(w *tabwriter.Writer) {
+						fmt.Fprintln(w, "VERSION\tSOURCE\tPUBLISHED\tENTITIES\tADDRESSES\tSHA256\tLOADED")
+						for _, v := range vs {
+							fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t%s\t%s\n", v.ID, v.Source, v.Published.Format(time.DateOnly),
+								v.Entities, v.Addresses, v.SHA256, v.LoadedAt.Format(time.RFC3339))
+						}
+					})
+				}
+				v, err := a.lists.Version(ctx, args[0])
 				if err != nil {
 					return err
 				}
-				if vs == nil {
-					vs = []lists.Version{}
+				ents, err := a.lists.Entities(ctx, v.ID)
+				if err != nil {
+					return err
 				}
-				return a.emit(map[string]any{"lists": vs}, func(w *tabwriter.Writer) {
-					fmt.Fprintln(w, "VERSION\tSOURCE\tPUBLISHED\tENTITIES\tADDRESSES\tSHA256\tLOADED")
-					for _, v := range vs {
-						fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t%s\t%s\n", v.ID, v.Source, v.Published.Format(time.DateOnly),
-							v.Entities, v.Addresses, v.SHA256, v.LoadedAt.Format(time.RFC3339))
+				return a.emit(map[string]any{"version": v, "entities": ents}, func(w *tabwriter.Writer) {
+					fmt.Fprintln(w, "ID\tTYPE\tNAME\tPROGRAMS\tADDRESSES")
+					for _, e := range ents {
+						fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\n", e.ID, e.Type, e.PrimaryName(), joinOr(e.Programs, "-"), len(e.Addresses))
 					}
 				})
-			}
-			v, err := a.lists.Version(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			ents, err := a.lists.Entities(ctx, v.ID)
-			if err != nil {
-				return err
-			}
-			return a.emit(map[string]any{"version": v, "entities": ents}, func(w *tabwriter.Writer) {
-				fmt.Fprintln(w, "ID\tTYPE\tNAME\tPROGRAMS\tADDRESSES")
-				for _, e := range ents {
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\n", e.ID, e.Type, e.PrimaryName(), joinOr(e.Programs, "-"), len(e.Addresses))
-				}
 			})
 		},
 	}
@@ -225,39 +216,35 @@ func newListsExportCmd(g *globals) *cobra.Command {
 			if format != "address-lists" {
 				return usageError{fmt.Errorf("--format %q: only address-lists is supported", format)}
 			}
-			ctx := cmd.Context()
-			a, err := g.open(ctx)
-			if err != nil {
-				return err
-			}
-			defer a.close()
-			var ids []string
-			var ents []sanctions.Entity
-			if version != "" {
-				e, err := a.lists.Entities(ctx, version)
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				var ids []string
+				var ents []sanctions.Entity
+				if version != "" {
+					e, err := a.lists.Entities(ctx, version)
+					if err != nil {
+						return err
+					}
+					ids, ents = []string{version}, e
+				} else {
+					loaded, err := a.lists.Latest(ctx)
+					if err != nil {
+						return err
+					}
+					for _, l := range loaded {
+						ids = append(ids, l.Version.ID)
+						ents = append(ents, l.Entities...)
+					}
+				}
+				files, err := lists.WriteAddressLists(args[0], ents)
 				if err != nil {
 					return err
 				}
-				ids, ents = []string{version}, e
-			} else {
-				loaded, err := a.lists.Latest(ctx)
-				if err != nil {
-					return err
-				}
-				for _, l := range loaded {
-					ids = append(ids, l.Version.ID)
-					ents = append(ents, l.Entities...)
-				}
-			}
-			files, err := lists.WriteAddressLists(args[0], ents)
-			if err != nil {
-				return err
-			}
-			return a.emit(map[string]any{"dir": args[0], "versions": ids, "files": files}, func(w *tabwriter.Writer) {
-				fmt.Fprintln(w, "FILE")
-				for _, f := range files {
-					fmt.Fprintln(w, f)
-				}
+				return a.emit(map[string]any{"dir": args[0], "versions": ids, "files": files}, func(w *tabwriter.Writer) {
+					fmt.Fprintln(w, "FILE")
+					for _, f := range files {
+						fmt.Fprintln(w, f)
+					}
+				})
 			})
 		},
 	}

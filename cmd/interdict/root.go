@@ -112,6 +112,18 @@ func (g *globals) open(ctx context.Context) (*app, error) {
 	return &app{g: g, log: log, cfg: cfg, store: st, close: closeFn, lists: lists.NewService(st, log), stdout: os.Stdout}, nil
 }
 
+// run opens the app for one command, runs fn with the command's context and
+// closes the app when fn returns.
+func (g *globals) run(cmd *cobra.Command, fn func(ctx context.Context, a *app) error) error {
+	ctx := cmd.Context()
+	a, err := g.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	return fn(ctx, a)
+}
+
 func (g *globals) openStore(ctx context.Context, log *slog.Logger) (stateStore, func(), error) {
 	url := g.db
 	if url == "" {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -84,40 +85,36 @@ func parseEntityType(s string) (sanctions.EntityType, error) {
 
 func runScreen(cmd *cobra.Command, g *globals, failOnHit bool, kind string, queries []string,
 	do func(*screen.Index, string) screen.Result) error {
-	ctx := cmd.Context()
-	a, err := g.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	ix, err := a.index(ctx)
-	if err != nil {
-		return err
-	}
-	out := screenOutput{Lists: ix.Versions(), Results: make([]screen.Result, 0, len(queries))}
-	hit := false
-	for _, q := range queries {
-		if strings.TrimSpace(q) == "" {
-			return usageError{fmt.Errorf("empty %s", kind)}
+	return g.run(cmd, func(ctx context.Context, a *app) error {
+		ix, err := a.index(ctx)
+		if err != nil {
+			return err
 		}
-		r := do(ix, q)
-		hit = hit || r.Hit
-		out.Results = append(out.Results, r)
-		// Remember the subject so a later list version re-screens it.
-		if err := a.store.RecordScreened(ctx, kind, q); err != nil {
-			return fmt.Errorf("record screened subject: %w", err)
+		out := screenOutput{Lists: ix.Versions(), Results: make([]screen.Result, 0, len(queries))}
+		hit := false
+		for _, q := range queries {
+			if strings.TrimSpace(q) == "" {
+				return usageError{fmt.Errorf("empty %s", kind)}
+			}
+			r := do(ix, q)
+			hit = hit || r.Hit
+			out.Results = append(out.Results, r)
+			// Remember the subject so a later list version re-screens it.
+			if err := a.store.RecordScreened(ctx, kind, q); err != nil {
+				return fmt.Errorf("record screened subject: %w", err)
+			}
 		}
-	}
-	if len(out.Lists) == 0 {
-		a.log.Warn("no sanctions list loaded; run 'interdict lists load' first")
-	}
-	if err := a.emit(out, func(w *tabwriter.Writer) { screenTable(w, out) }); err != nil {
-		return err
-	}
-	if hit && failOnHit {
-		return errHit
-	}
-	return nil
+		if len(out.Lists) == 0 {
+			a.log.Warn("no sanctions list loaded; run 'interdict lists load' first")
+		}
+		if err := a.emit(out, func(w *tabwriter.Writer) { screenTable(w, out) }); err != nil {
+			return err
+		}
+		if hit && failOnHit {
+			return errHit
+		}
+		return nil
+	})
 }
 
 func screenTable(w *tabwriter.Writer, out screenOutput) {

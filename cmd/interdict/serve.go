@@ -48,13 +48,10 @@ func newServeCmd(g *globals) *cobra.Command {
 		Short: "Serve the authenticated HTTP API",
 		Args:  withArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.close()
-			return a.serve(cmd.Context(), f.merge(cmd, a.cfg.Serve), func(url string) {
-				fmt.Fprintf(cmd.ErrOrStderr(), "interdict: serving on %s\n", url)
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				return a.serve(ctx, f.merge(cmd, a.cfg.Serve), func(url string) {
+					fmt.Fprintf(cmd.ErrOrStderr(), "interdict: serving on %s\n", url)
+				})
 			})
 		},
 	}

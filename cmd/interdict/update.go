@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,32 +41,29 @@ func newListsUpdateCmd(g *globals) *cobra.Command {
 				}
 				srcs = []sanctions.Source{s}
 			}
-			a, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.close()
-			cfg := a.cfg.Fetch
-			if ofacURL != "" {
-				cfg.OFACURL = ofacURL
-			}
-			if unURL != "" {
-				cfg.UNURL = unURL
-			}
-			f := fetch.New(cfg, nil, a.log)
-			var outs []loadOutput
-			for _, src := range srcs {
-				want := ""
-				if src == sanctions.SourceOFAC {
-					want = ofacSHA
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				cfg := a.cfg.Fetch
+				if ofacURL != "" {
+					cfg.OFACURL = ofacURL
 				}
-				out, err := a.update(cmd, f, cfg, src, want)
-				if err != nil {
-					return err
+				if unURL != "" {
+					cfg.UNURL = unURL
 				}
-				outs = append(outs, out)
-			}
-			return a.emit(map[string]any{"updates": outs}, func(w *tabwriter.Writer) { loadTable(w, outs) })
+				f := fetch.New(cfg, nil, a.log)
+				var outs []loadOutput
+				for _, src := range srcs {
+					want := ""
+					if src == sanctions.SourceOFAC {
+						want = ofacSHA
+					}
+					out, err := a.update(cmd, f, cfg, src, want)
+					if err != nil {
+						return err
+					}
+					outs = append(outs, out)
+				}
+				return a.emit(map[string]any{"updates": outs}, func(w *tabwriter.Writer) { loadTable(w, outs) })
+			})
 		},
 	}
 	cmd.Flags().StringVar(&source, "source", "all", "which list: ofac, un or all")
