@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
@@ -128,3 +129,5 @@ func decodeBlock(raw []byte, height int64) (*Block, error) {
 	}
 	return &Block{Height: height, Hash: msg.Header.BlockHash(), Msg: &msg, Size: len(raw)}, nil
 }
+
+func unixTime(sec int64) time.Time { return time.Unix(sec, 0) }

@@ -1,0 +1,103 @@
+package bitcoin
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+)
+
+// RPCSource delivers the node's blocks by height, from Options.From to
+// Options.To (or the tip when Open was called) and, in follow mode, every
+// block the node adds afterwards. It does not detect reorgs itself: the
+// engine compares each block's parent with its own tip and, on a mismatch,
+// walks back with Client.BlockHash and calls SetNext at the fork.
+type RPCSource struct {
+	c         *Client
+	next, to  int64
+	follow    bool
+	poll      time.Duration
+	verbosity int
+	tip       int64 // last tip height seen; getblockcount is asked again only past it
+}
+
+// NewRPCSource builds an rpc: source on c. Without Follow and with a
+// negative To, the node's tip height at this call is the last block.
+func NewRPCSource(ctx context.Context, c *Client, opt Options) (*RPCSource, error) {
+	s := &RPCSource{tip: -1, c: c, next: max(opt.From, 0), to: opt.To, follow: opt.Follow, poll: opt.PollInterval, verbosity: opt.Verbosity}
+	if s.poll <= 0 {
+		s.poll = 10 * time.Second
+	}
+	switch s.verbosity {
+	case 0, 1, 2:
+	default:
+		return nil, fmt.Errorf("bitcoin: rpc source: verbosity %d (want 0, 1 or 2)", s.verbosity)
+	}
+	if s.to < 0 && !s.follow {
+		tip, err := c.BlockCount(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s.to, s.tip = tip, tip
+	}
+	return s, nil
+}
+
+// Client returns the source's client, for PrevOut and BlockHash.
+func (s *RPCSource) Client() *Client { return s.c }
+
+// SetNext makes the next block delivered the one at height: after a reorg,
+// the height just above the fork.
+func (s *RPCSource) SetNext(height int64) { s.next = max(height, 0) }
+
+// Next fetches the block at the next height. Past To it returns io.EOF, or
+// in follow mode polls getblockcount until the node has the block.
+func (s *RPCSource) Next(ctx context.Context) (*Block, error) {
+	for {
+		if s.to >= 0 && s.next > s.to {
+			return nil, io.EOF
+		}
+		if s.next <= s.tip {
+			break
+		}
+		tip, err := s.c.BlockCount(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if s.tip = tip; s.next <= tip {
+			break
+		}
+		if !s.follow {
+			return nil, io.EOF
+		}
+		t := time.NewTimer(s.poll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+	h, err := s.c.BlockHash(ctx, s.next)
+	if err != nil {
+		return nil, err
+	}
+	var b *Block
+	if s.verbosity == 0 {
+		b, err = s.c.Block(ctx, h)
+	} else {
+		b, err = s.c.BlockVerbose(ctx, h, s.verbosity)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if b.Height >= 0 && b.Height != s.next {
+		return nil, fmt.Errorf("%w: block %s at height %d says height %d", ErrDecode, h, s.next, b.Height)
+	}
+	b.Height = s.next
+	s.next++
+	return b, nil
+}
+
+// Close does nothing: the client holds no connection of its own.
+func (s *RPCSource) Close() error { return nil }
