@@ -1,0 +1,244 @@
+package bitcoin
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/btcsuite/btcd/wire"
+)
+
+// PrevOutResolver finds previous outputs the index does not hold (they precede
+// the ingest start), e.g. through a node's getrawtransaction. ok is false when
+// it does not know the outpoint either.
+type PrevOutResolver interface {
+	PrevOut(ctx context.Context, op wire.OutPoint) (value int64, pkScript []byte, ok bool, err error)
+}
+
+// Config tunes the engine.
+type Config struct {
+	// UndoWindow is how many of the latest heights keep their undo entry, so
+	// how deep a reorg can go; 0 keeps every height's.
+	UndoWindow int64 `json:"undo_window"`
+	// BatchBlocks is how many blocks one atomic commit holds.
+	BatchBlocks int `json:"batch_blocks"`
+	// MaxPending bounds the blocks held aside (side branches and blocks whose
+	// parent has not arrived yet).
+	MaxPending int `json:"max_pending"`
+}
+
+// DefaultConfig keeps two days of undo data (288 blocks, deeper than any
+// mainnet reorg since 2013) and commits every 100 blocks.
+func DefaultConfig() Config { return Config{UndoWindow: 288, BatchBlocks: 100, MaxPending: 10000} }
+
+// Engine connects and disconnects blocks on a Store. It is not safe for
+// concurrent use; one engine writes one store.
+type Engine struct {
+	store    Store
+	params   *chaincfg.Params
+	cfg      Config
+	resolver PrevOutResolver
+	log      *slog.Logger
+
+	v       *view
+	pending []Change
+	// side holds blocks not on the indexed chain: side branches, and blocks
+	// whose parent has not arrived (blk files are out of order), by hash.
+	side map[chainhash.Hash]*sideBlock
+}
+
+type sideBlock struct {
+	msg    *wire.MsgBlock
+	height int64
+}
+
+// NewEngine opens an engine on store, resuming from its tip. resolver may be nil.
+func NewEngine(ctx context.Context, store Store, params *chaincfg.Params, cfg Config, resolver PrevOutResolver, log *slog.Logger) (*Engine, error) {
+	if cfg.BatchBlocks <= 0 {
+		cfg.BatchBlocks = 1
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	v, err := newView(ctx, store)
+	if err != nil {
+		return nil, fmt.Errorf("read chain tip: %w", err)
+	}
+	return &Engine{store: store, params: params, cfg: cfg, resolver: resolver, log: log, v: v,
+		side: map[chainhash.Hash]*sideBlock{}}, nil
+}
+
+// Tip returns the engine's tip, committed or not; ok is false on an empty index.
+func (e *Engine) Tip() (BlockRef, bool) { return e.v.tip, e.v.hasTip }
+
+// Flush commits the pending changes.
+func (e *Engine) Flush(ctx context.Context) error {
+	if len(e.pending) == 0 {
+		return nil
+	}
+	if err := e.store.Commit(ctx, e.pending); err != nil {
+		return fmt.Errorf("commit %d changes: %w", len(e.pending), err)
+	}
+	e.pending = e.pending[:0]
+	e.v.reset()
+	return nil
+}
+
+func (e *Engine) push(ctx context.Context, c Change) error {
+	e.v.apply(&c)
+	e.pending = append(e.pending, c)
+	if len(e.pending) >= e.cfg.BatchBlocks {
+		return e.Flush(ctx)
+	}
+	return nil
+}
+
+// Add takes the next block from a source (height -1 when the source does not
+// know it) and does what the chain needs: connect it on the tip, hold it aside
+// until its branch becomes the longest (then reorganise onto it), or start the
+// index with it. The first block of an empty index is placed at height (or
+// the height its coinbase states under BIP34, or 0 for the network's genesis
+// block, 1 for a child of it). A block already indexed is skipped.
+func (e *Engine) Add(ctx context.Context, msg *wire.MsgBlock, height int64) error {
+	hash := msg.BlockHash()
+	if _, ok, err := e.v.blockByHash(ctx, hash); err != nil || ok {
+		return err
+	}
+	if !e.v.hasTip {
+		h, err := e.startHeight(msg, hash, height)
+		if err != nil {
+			return err
+		}
+		return e.connectChain(ctx, []*wire.MsgBlock{msg}, h)
+	}
+	if msg.Header.PrevBlock == e.v.tip.Hash {
+		if err := e.Connect(ctx, msg, e.v.tip.Height+1); err != nil {
+			return err
+		}
+		return e.adoptChildren(ctx)
+	}
+	if len(e.side) >= e.cfg.MaxPending && e.cfg.MaxPending > 0 {
+		return fmt.Errorf("block %s: %w: %d blocks already held aside", hash, ErrOrphan, len(e.side))
+	}
+	e.side[hash] = &sideBlock{msg: msg, height: height}
+	return e.adoptChildren(ctx)
+}
+
+// startHeight places the first block of an empty index.
+func (e *Engine) startHeight(msg *wire.MsgBlock, hash chainhash.Hash, height int64) (int64, error) {
+	switch {
+	case height >= 0:
+		return height, nil
+	case hash == *e.params.GenesisHash:
+		return 0, nil
+	case msg.Header.PrevBlock == *e.params.GenesisHash:
+		return 1, nil
+	}
+	if h, ok := CoinbaseHeight(msg); ok {
+		return h, nil
+	}
+	return 0, fmt.Errorf("block %s: %w: no height given and none in its coinbase", hash, ErrOrphan)
+}
+
+// adoptChildren connects held blocks that now extend the tip, and reorganises
+// onto a held branch that has become longer than the indexed chain.
+func (e *Engine) adoptChildren(ctx context.Context) error {
+	for {
+		branch, forkHeight, err := e.longestSideBranch(ctx)
+		if err != nil || branch == nil {
+			return err
+		}
+		if err := e.reorganize(ctx, forkHeight, branch); err != nil {
+			return err
+		}
+	}
+}
+
+// longestSideBranch returns a held branch (oldest block first) that forks from
+// the indexed chain at forkHeight and reaches above the tip, if any.
+func (e *Engine) longestSideBranch(ctx context.Context) ([]*wire.MsgBlock, int64, error) {
+	var best []*wire.MsgBlock
+	var bestFork int64
+	for hash := range e.side {
+		if e.hasSideChild(hash) {
+			continue // only branch ends
+		}
+		branch := []*wire.MsgBlock{}
+		cur := hash
+		for {
+			sb, ok := e.side[cur]
+			if !ok {
+				break
+			}
+			branch = append(branch, sb.msg)
+			cur = sb.msg.Header.PrevBlock
+		}
+		parent, ok, err := e.v.blockByHash(ctx, cur)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !ok {
+			continue // its parent has not arrived
+		}
+		if parent.Height+int64(len(branch)) > e.v.tip.Height && len(branch) > len(best) {
+			best, bestFork = branch, parent.Height
+		}
+	}
+	for i, j := 0, len(best)-1; i < j; i, j = i+1, j-1 {
+		best[i], best[j] = best[j], best[i]
+	}
+	return best, bestFork, nil
+}
+
+func (e *Engine) hasSideChild(hash chainhash.Hash) bool {
+	for _, sb := range e.side {
+		if sb.msg.Header.PrevBlock == hash {
+			return true
+		}
+	}
+	return false
+}
+
+// reorganize disconnects down to forkHeight and connects branch; the blocks
+// disconnected are held aside in case their branch wins again.
+func (e *Engine) reorganize(ctx context.Context, forkHeight int64, branch []*wire.MsgBlock) error {
+	if depth := e.v.tip.Height - forkHeight; depth > 0 {
+		e.log.Info("reorganizing", "fork_height", forkHeight, "depth", depth, "new_blocks", len(branch))
+	}
+	for e.v.tip.Height > forkHeight {
+		if err := e.Disconnect(ctx); err != nil {
+			return err
+		}
+	}
+	for _, m := range branch {
+		delete(e.side, m.BlockHash())
+	}
+	return e.connectChain(ctx, branch, forkHeight+1)
+}
+
+func (e *Engine) connectChain(ctx context.Context, blocks []*wire.MsgBlock, height int64) error {
+	for i, m := range blocks {
+		if err := e.Connect(ctx, m, height+int64(i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Disconnect removes the tip block using its undo entry; the block is held
+// aside so a later reorg back onto it needs no source.
+func (e *Engine) Disconnect(ctx context.Context) error {
+	if !e.v.hasTip {
+		return fmt.Errorf("disconnect: %w: the index is empty", ErrNotFound)
+	}
+	c, msg, err := e.disconnectChange(ctx, e.v.tip)
+	if err != nil {
+		return err
+	}
+	if msg != nil {
+		e.side[e.v.tip.Hash] = &sideBlock{msg: msg, height: e.v.tip.Height}
+	}
+	return e.push(ctx, c)
+}
