@@ -23,9 +23,10 @@ import (
 
 // Bitcoin Core's RPC error codes the client acts on.
 const (
-	codeMethodNotFound = -32601
-	codeWarmingUp      = -28
-	codeNotFound       = -5 // no such transaction or block
+	codeMethodNotFound   = -32601
+	codeWarmingUp        = -28
+	codeNotFound         = -5 // no such transaction or block
+	codeHeightOutOfRange = -8 // getblockhash past the tip
 )
 
 var (

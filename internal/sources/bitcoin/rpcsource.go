@@ -2,6 +2,7 @@ package bitcoin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -79,6 +80,12 @@ func (s *RPCSource) Next(ctx context.Context) (*Block, error) {
 		}
 	}
 	h, err := s.c.BlockHash(ctx, s.next)
+	var re *RPCError
+	if errors.As(err, &re) && re.Code == codeHeightOutOfRange && s.follow {
+		// The chain got shorter under a reorg: wait for it to grow back.
+		s.tip = -1
+		return s.Next(ctx)
+	}
 	if err != nil {
 		return nil, err
 	}
