@@ -140,12 +140,12 @@ func (g *Generator) shape() bool {
 
 func (g *Generator) tryShape() bool {
 	u := len(g.users)
-	wPay, wCons, wJoin, wSweep, wDraw, wPeel := 60, 4, 1, 0, 5, 1
+	wPay, wCons, wJoin, wSweep, wDraw, wPeel := 70, 2, 1, 0, 2, 1
 	switch {
 	case u < minPool:
 		wPay, wCons, wDraw = 20, 0, 60
 	case u > maxPool:
-		wCons = 40
+		wCons = 12
 	}
 	if e := g.busiestExchange(); len(g.exch[e].pending) >= 20 {
 		wSweep = 5
@@ -220,7 +220,7 @@ func (g *Generator) payment() bool {
 
 // consolidate merges many user coins into one (fan-in).
 func (g *Generator) consolidate() bool {
-	n := 5 + g.rng.IntN(maxConsolidateIn-5)
+	n := 5 + g.skewed(maxConsolidateIn-5)
 	ins := make([]coin, 0, n)
 	for range n {
 		if c, ok := g.takeUser(); ok {
@@ -302,7 +302,7 @@ func (g *Generator) busiestExchange() int {
 // one reused address).
 func (g *Generator) sweep(e int) bool {
 	x := &g.exch[e]
-	n := min(len(x.pending), 10+g.rng.IntN(maxConsolidateIn-10))
+	n := min(len(x.pending), 10+g.skewed(maxConsolidateIn-10))
 	if n < 2 {
 		return false
 	}
@@ -335,7 +335,7 @@ func (g *Generator) withdraw(e int) bool {
 	} else {
 		return false
 	}
-	n := 5 + g.rng.IntN(maxBatchOutputs-5)
+	n := 5 + g.skewed(maxBatchOutputs-5)
 	b := g.newTx([]coin{c})
 	avail := b.in - g.fee(b, n+1)
 	each := avail / int64(2*n)
@@ -430,4 +430,10 @@ func (g *Generator) advancePeels(target int) {
 		}
 	}
 	g.peels = live
+}
+
+// skewed draws from [0, n) with small values likelier (a product of two
+// uniform draws): most consolidations and payouts are small, a few are large.
+func (g *Generator) skewed(n int) int {
+	return g.rng.IntN(n) * g.rng.IntN(n) / n
 }
