@@ -1,0 +1,9 @@
+DROP VIEW chain_address_history;
+DROP TABLE chain_undo;
+DROP TABLE chain_addresses;
+DROP TABLE chain_spends;
+DROP TABLE chain_outputs;
+DROP TABLE chain_txs;
+DROP TABLE chain_block_hashes;
+DROP TABLE chain_blocks;
+DROP TABLE chain_tip;
