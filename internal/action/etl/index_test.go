@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/interdict/interdict/internal/action/etl/etltest"
 	"github.com/interdict/interdict/internal/index/bitcoin"
-	"github.com/interdict/interdict/internal/sharedtest"
 )
 
 // TestBitcoinETLOracleThroughTheIndex is the honest version of the oracle:
@@ -22,36 +22,36 @@ import (
 // (same schema and encodings as the Pebble and PostgreSQL backends, which
 // cmd/interdict's export test covers).
 func TestBitcoinETLOracleThroughTheIndex(t *testing.T) {
-	for _, c := range oracleCases() {
-		t.Run(fmt.Sprintf("%s %s survives ingest and export", c.chain, c.name), func(t *testing.T) {
-			dir := sharedtest.Path(t, "blockchain", "bitcoin-etl", "test_export_blocks_job", c.chain, c.name)
+	for _, c := range etltest.Cases() {
+		t.Run(fmt.Sprintf("%s %s survives ingest and export", c.Chain, c.Name), func(t *testing.T) {
+			dir := c.Dir(t)
 			ctx := context.Background()
-			cl := replayClient(t, dir)
+			cl := etltest.ReplayClient(t, dir)
 			store := bitcoin.NewMemStore()
 			var resolver bitcoin.PrevOutResolver
-			if c.enrich {
+			if c.Enrich {
 				resolver = cl
 			}
-			eng, err := bitcoin.NewEngine(ctx, store, c.params, bitcoin.DefaultConfig(), resolver, nil)
+			eng, err := bitcoin.NewEngine(ctx, store, c.Params, bitcoin.DefaultConfig(), resolver, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for h := c.from; h <= c.to; h++ {
-				if err := eng.Add(ctx, fetchBlock(ctx, t, cl, h, c.verbosity).Msg, h); err != nil {
+			for h := c.From; h <= c.To; h++ {
+				if err := eng.Add(ctx, etltest.FetchBlock(ctx, t, cl, h, c.Verbosity).Msg, h); err != nil {
 					t.Fatalf("ingest %d: %v", h, err)
 				}
 			}
 			if err := eng.Flush(ctx); err != nil {
 				t.Fatal(err)
 			}
-			ex := Exporter{Index: store, Params: c.params}
+			ex := Exporter{Index: store, Params: c.Params}
 			for _, kind := range []Kind{KindBlocks, KindTransactions} {
 				var buf bytes.Buffer
 				w, err := newWriter(&buf, FormatJSON, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
-				for h := c.from; h <= c.to; h++ {
+				for h := c.From; h <= c.To; h++ {
 					b, err := store.BlockByHeight(ctx, h)
 					if err != nil {
 						t.Fatalf("block %d: %v", h, err)
@@ -63,7 +63,7 @@ func TestBitcoinETLOracleThroughTheIndex(t *testing.T) {
 				if err := w.Flush(); err != nil {
 					t.Fatal(err)
 				}
-				compareRecords(t, c, filepath.Join(dir, "expected_"+string(kind)+".json"), jsonLinesOf(t, buf.Bytes()))
+				etltest.Compare(t, c, filepath.Join(dir, "expected_"+string(kind)+".json"), jsonLinesOf(t, buf.Bytes()))
 			}
 		})
 	}
