@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/btcsuite/btcd/wire"
 )
@@ -40,6 +41,7 @@ type Framer struct {
 	xor   bool
 	pos   int64 // file position of the next byte br returns
 	name  string
+	pfx   [8]byte // the record prefix, here so that reading it does not allocate
 }
 
 // NewFramer reads records of network net from r, which starts at file
@@ -65,12 +67,16 @@ func (f *Framer) Next(buf []byte) (Frame, []byte, error) {
 	if err != nil {
 		return Frame{}, nil, err
 	}
-	if cap(buf) < fr.Size {
-		buf = make([]byte, fr.Size)
-	}
-	buf = buf[:fr.Size]
-	if err := f.read(buf); err != nil {
-		return Frame{}, nil, f.truncated(fr, err)
+	// Grow the buffer as bytes arrive rather than trusting the stated size
+	// up front: a corrupt size in a short file then costs no 4 MB allocation.
+	buf = buf[:0]
+	for len(buf) < fr.Size {
+		n := min(fr.Size-len(buf), 1<<20)
+		buf = slices.Grow(buf, n)
+		if err := f.read(buf[len(buf) : len(buf)+n]); err != nil {
+			return Frame{}, nil, f.truncated(fr, err)
+		}
+		buf = buf[:len(buf)+n]
 	}
 	return fr, buf, nil
 }
@@ -105,7 +111,7 @@ func (f *Framer) truncated(fr Frame, err error) error {
 
 // frame reads the next record's prefix, skipping zero padding.
 func (f *Framer) frame() (Frame, error) {
-	var p [8]byte
+	p := f.pfx[:]
 	for {
 		start := f.pos
 		b, err := f.readByte()
@@ -124,7 +130,7 @@ func (f *Framer) frame() (Frame, error) {
 			}
 			return Frame{}, fmt.Errorf("bitcoin: %s: %w", f.name, err)
 		}
-		if [4]byte(p[:4]) != f.magic {
+		if [4]byte(p) != f.magic {
 			return Frame{}, fmt.Errorf("%w: %s: offset %d holds %x, want %x", ErrBadMagic, f.name, start, p[:4], f.magic)
 		}
 		size := binary.LittleEndian.Uint32(p[4:])
