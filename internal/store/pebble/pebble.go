@@ -24,7 +24,7 @@ type Store struct {
 
 // Open opens (creating it if needed) the chain index in dir.
 func Open(dir string) (*Store, error) {
-	db, err := pebble.Open(dir, &pebble.Options{})
+	db, err := pebble.Open(dir, &pebble.Options{Logger: quietLogger{}})
 	if err != nil {
 		return nil, fmt.Errorf("pebble: open %s: %w", dir, err)
 	}
@@ -60,6 +60,17 @@ func (s *Store) DiskSize() uint64 { return s.db.Metrics().DiskSpaceUsage() }
 
 // Close implements bitcoin.Store.
 func (s *Store) Close() error { return s.db.Close() }
+
+// quietLogger drops Pebble's informational lines (WAL replay on every open)
+// that would otherwise go to stderr through the standard logger; errors
+// reach callers as returned errors.
+type quietLogger struct{}
+
+func (quietLogger) Infof(string, ...any)  {}
+func (quietLogger) Errorf(string, ...any) {}
+func (quietLogger) Fatalf(format string, args ...any) {
+	panic(fmt.Sprintf("pebble: "+format, args...))
+}
 
 type writer struct{ b *pebble.Batch }
 

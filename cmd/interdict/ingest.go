@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/mattn/go-isatty"
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/interdict/interdict/internal/index/bitcoin"
+	srcbtc "github.com/interdict/interdict/internal/sources/bitcoin"
+	"github.com/interdict/interdict/internal/store/pebble"
+	"github.com/interdict/interdict/internal/store/postgres"
+)
+
+func newIngestCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "ingest",
+		Short: "Ingest a blockchain into the chain index",
+		Args:  withArgs(cobra.NoArgs),
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newIngestBTCCmd(g))
+	return cmd
+}
+
+type ingestBTCFlags struct {
+	source, network, chain string
+	from, to               int64
+	follow                 bool
+	poll                   time.Duration
+	batch                  int
+	undoWindow             int64
+	digest                 bool
+}
+
+func newIngestBTCCmd(g *globals) *cobra.Command {
+	f := &ingestBTCFlags{}
+	cmd := &cobra.Command{
+		Use:   "btc --source file:PATH|blkdir:DIR|rpc:URL [--network N] [--from H] [--to H]",
+		Short: "Ingest Bitcoin blocks into the chain index (resumes from its tip; reorg-safe)",
+		Long: `Ingest Bitcoin blocks into the chain index. A run resumes from the index's
+last committed block; blocks already indexed are skipped, and a longer side
+branch is reorganised onto. --digest prints the SHA-256 of the whole index
+(after ingesting, or alone without --source).`,
+		Args: withArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error { return runIngestBTC(cmd.Context(), g, f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.source, "source", "", "block source: file:PATH (raw block, binary or hex, or framed blk file), blkdir:DIR or rpc:URL")
+	fl.StringVar(&f.network, "network", "mainnet", "network: mainnet, testnet, signet or regtest")
+	fl.StringVar(&f.chain, "chain", "", "chain store: pebble://DIR or postgres://... (default: Pebble in <data-dir>/chain)")
+	fl.Int64Var(&f.from, "from", -1, "first height (blkdir:, rpc:; for file: the height of a first block that states none)")
+	fl.Int64Var(&f.to, "to", -1, "last height (default: the end of the source)")
+	fl.BoolVar(&f.follow, "follow", false, "keep tailing the node for new blocks (rpc: sources)")
+	fl.DurationVar(&f.poll, "poll", 10*time.Second, "poll interval of --follow")
+	def := bitcoin.DefaultConfig()
+	fl.IntVar(&f.batch, "batch", def.BatchBlocks, "blocks per atomic commit")
+	fl.Int64Var(&f.undoWindow, "undo-window", def.UndoWindow, "heights that keep undo data (the deepest reorg); 0 keeps all")
+	fl.BoolVar(&f.digest, "digest", false, "print the digest of the whole index")
+	return cmd
+}
+
+// openChainStore opens the --chain store.
+func openChainStore(ctx context.Context, g *globals, url string, log *slog.Logger) (bitcoin.Store, error) {
+	switch {
+	case url == "":
+		dir := filepath.Join(g.dataDir, "chain")
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, err
+		}
+		return pebble.Open(dir)
+	case strings.HasPrefix(url, "pebble://"):
+		return pebble.Open(strings.TrimPrefix(url, "pebble://"))
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		return postgres.OpenChain(ctx, url, log)
+	}
+	return nil, usageError{fmt.Errorf("--chain must be pebble://DIR or postgres://..., not %q", url)}
+}
+
+func runIngestBTC(ctx context.Context, g *globals, f *ingestBTCFlags) error {
+	log := g.logger()
+	params, err := srcbtc.Params(f.network)
+	if err != nil {
+		return usageError{err}
+	}
+	if f.source == "" && !f.digest {
+		return usageError{errors.New("--source is required")}
+	}
+	store, err := openChainStore(ctx, g, f.chain, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if f.source != "" {
+		if err := ingestBTC(ctx, f, params, store, log); err != nil {
+			return err
+		}
+	}
+	if f.digest {
+		d, err := store.Digest(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%x\n", d)
+	}
+	return nil
+}
+
+func ingestBTC(ctx context.Context, f *ingestBTCFlags, params *chaincfg.Params, store bitcoin.Store, log *slog.Logger) error {
+	cfg := bitcoin.DefaultConfig()
+	cfg.BatchBlocks, cfg.UndoWindow = f.batch, f.undoWindow
+	var resolver bitcoin.PrevOutResolver
+	opt := srcbtc.Options{Params: params, From: max(f.from, 0), To: f.to, Follow: f.follow, PollInterval: f.poll, Logger: log}
+	eng, err := bitcoin.NewEngine(ctx, store, params, cfg, nil, log)
+	if err != nil {
+		return err
+	}
+	if tip, ok := eng.Tip(); ok && f.from <= tip.Height {
+		opt.From = tip.Height + 1 // resume after the last committed block
+	}
+	src, err := srcbtc.Open(ctx, f.source, opt)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	if r, ok := src.(*srcbtc.RPCSource); ok {
+		resolver = r.Client()
+		if eng, err = bitcoin.NewEngine(ctx, store, params, cfg, resolver, log); err != nil {
+			return err
+		}
+	}
+	p := newIngestProgress(log)
+	defer p.finish()
+	for {
+		b, err := src.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		h := b.Height
+		if h < 0 && f.from >= 0 {
+			if _, ok := eng.Tip(); !ok {
+				h = f.from
+			}
+		}
+		if f.to >= 0 && h > f.to {
+			break
+		}
+		if err := eng.Add(ctx, b.Msg, h); err != nil {
+			return err
+		}
+		p.add(len(b.Msg.Transactions))
+	}
+	if err := eng.Flush(ctx); err != nil {
+		return err
+	}
+	tip, _ := eng.Tip()
+	log.Info("ingest done", "tip_height", tip.Height, "tip_hash", tip.Hash.String(), "blocks", p.blocks, "txs", p.txs)
+	return nil
+}
+
+// ingestProgress shows blocks/s and txs/s: a bar on a terminal, slog lines
+// every 10 s otherwise.
+type ingestProgress struct {
+	log         *slog.Logger
+	bar         *progressbar.ProgressBar
+	start, last time.Time
+	blocks, txs int64
+}
+
+func newIngestProgress(log *slog.Logger) *ingestProgress {
+	p := &ingestProgress{log: log, start: time.Now(), last: time.Now()}
+	if isatty.IsTerminal(os.Stderr.Fd()) {
+		p.bar = progressbar.NewOptions64(-1, progressbar.OptionSetWriter(os.Stderr),
+			progressbar.OptionSetDescription("ingest"), progressbar.OptionThrottle(200*time.Millisecond),
+			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+	}
+	return p
+}
+
+func (p *ingestProgress) add(txs int) {
+	p.blocks++
+	p.txs += int64(txs)
+	now := time.Now()
+	secs := now.Sub(p.start).Seconds()
+	if p.bar != nil {
+		p.bar.Describe(fmt.Sprintf("ingest %.0f blocks/s %.0f txs/s", float64(p.blocks)/secs, float64(p.txs)/secs))
+		_ = p.bar.Add(1)
+		return
+	}
+	if now.Sub(p.last) >= 10*time.Second {
+		p.last = now
+		p.log.Info("ingest progress", "blocks", p.blocks, "txs", p.txs,
+			"blocks_per_s", int64(float64(p.blocks)/secs), "txs_per_s", int64(float64(p.txs)/secs))
+	}
+}
+
+func (p *ingestProgress) finish() {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+	}
+}
