@@ -7,7 +7,7 @@
 //	1   failure: I/O, store or network error
 //	2   usage error: unknown command or flag, bad argument
 //	3   screen found at least one hit and --fail-on-hit was given
-//	4   not found: unknown list version or key
+//	4   not found: unknown list version, key or block
 //	5   already done: the list version is already loaded
 //	65  malformed input (EX_DATAERR): a list file that does not parse
 package main
@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/interdict/interdict/internal/index/bitcoin"
 	"github.com/interdict/interdict/internal/index/lists"
 	"github.com/interdict/interdict/internal/serve/auth"
 	"github.com/interdict/interdict/internal/sources/sanctions"
@@ -63,7 +64,7 @@ func exitCode(err error) int {
 	case errors.As(err, &ue):
 		fmt.Fprintln(os.Stderr, "interdict:", err)
 		return exitUsage
-	case errors.Is(err, lists.ErrNotFound), errors.Is(err, auth.ErrNotFound):
+	case errors.Is(err, lists.ErrNotFound), errors.Is(err, auth.ErrNotFound), errors.Is(err, bitcoin.ErrNotFound):
 		fmt.Fprintln(os.Stderr, "interdict:", err)
 		return exitNotFound
 	case errors.Is(err, lists.ErrExists):
