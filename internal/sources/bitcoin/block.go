@@ -79,7 +79,8 @@ func Params(name string) (*chaincfg.Params, error) {
 // the first push of the coinbase input script, a little-endian script number
 // (OP_0 and OP_1..OP_16 for heights 0..16, as Bitcoin Core writes them). Only
 // blocks of version 2 or later carry it; for older blocks, and for scripts
-// that do not start with a minimal number push, ok is false. The script is
+// that do not start with the number as Core writes it (minimal, positive),
+// ok is false. The script is
 // read with txscript's tokenizer rather than btcd's blockchain package, which
 // would pull the whole validation engine into every source user.
 func CoinbaseHeight(msg *wire.MsgBlock) (int64, bool) {
@@ -104,8 +105,10 @@ func CoinbaseHeight(msg *wire.MsgBlock) (int64, bool) {
 	case op >= txscript.OP_DATA_1 && op <= txscript.OP_DATA_8:
 		// Heights are positive: a set sign bit or a non-minimal encoding is
 		// not a BIP34 height.
+		// Heights up to 16 are written as OP_1..OP_16, never as a push.
 		last := data[len(data)-1]
-		if last&0x80 != 0 || (last == 0 && (len(data) == 1 || data[len(data)-2]&0x80 == 0)) {
+		if last&0x80 != 0 || (last == 0 && (len(data) == 1 || data[len(data)-2]&0x80 == 0)) ||
+			(len(data) == 1 && last <= 16) {
 			return 0, false
 		}
 		var h int64

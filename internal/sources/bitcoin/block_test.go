@@ -54,6 +54,7 @@ func TestCoinbaseHeight(t *testing.T) {
 		{"a version 1 block states no height", 1, []byte{3, 0xf8, 0xc2, 0x08}, 0, false},
 		{"a negative number is no height", 2, []byte{1, 0x81}, 0, false},
 		{"a non-minimal push is no height", 2, []byte{2, 0x05, 0x00}, 0, false},
+		{"a push of a number up to 16 is no height (Core writes OP_5)", 2, []byte{1, 0x05}, 0, false},
 		{"an empty script states no height", 2, nil, 0, false},
 		{"a script starting with an opcode states no height", 2, []byte{0x76}, 0, false},
 	} {

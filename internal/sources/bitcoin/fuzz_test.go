@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
 )
 
@@ -132,6 +133,47 @@ func FuzzRPCBlockJSON(f *testing.F) {
 		}
 		if b.Hash != b.Msg.Header.BlockHash() || len(b.Msg.Transactions) == 0 || b.Size != b.Msg.SerializeSize() {
 			t.Fatalf("inconsistent block %+v", b)
+		}
+	})
+}
+
+// FuzzRPCResponse: any HTTP status and body give a result or an error, and
+// batch answers never give results for ids that were not asked.
+func FuzzRPCResponse(f *testing.F) {
+	f.Add(200, []byte(`{"result":500000,"error":null,"id":1}`))
+	f.Add(500, []byte(`{"result":null,"error":{"code":-28,"message":"Loading block index..."},"id":1}`))
+	f.Add(404, []byte(`{"result":null,"error":{"code":-32601,"message":"Method not found"},"id":1}`))
+	f.Add(200, []byte(`{"jsonrpc":"2.0","result":"00ab","id":1}`))
+	f.Add(503, []byte(`Work queue depth exceeded`))
+	f.Add(200, []byte(`[{"result":"a","error":null,"id":1},{"result":"b","error":null,"id":2}]`))
+	f.Add(200, []byte(`[{"result":"a","error":null,"id":7}]`))
+	f.Fuzz(func(t *testing.T, status int, data []byte) {
+		raw, err, _ := parseResponse("m", status, data)
+		if (err == nil) == (raw == nil) {
+			t.Fatalf("result %q and error %v", raw, err)
+		}
+		out, err, _ := parseBatch("m", status, data, 1, 2)
+		if err == nil && (len(out) != 2 || out[0] == nil || out[1] == nil) {
+			t.Fatalf("batch answer %q", out)
+		}
+	})
+}
+
+// FuzzCoinbaseHeight: a height read from any script is one txscript would
+// write back as the same leading push.
+func FuzzCoinbaseHeight(f *testing.F) {
+	f.Add([]byte{3, 0xf8, 0xc2, 0x08, 0xaa})
+	f.Add([]byte{0x51})
+	f.Add([]byte{2, 0x80, 0x00})
+	f.Add([]byte{0x4c, 0x01, 0x05})
+	f.Fuzz(func(t *testing.T, script []byte) {
+		h, ok := CoinbaseHeight(coinbaseBlock(2, script))
+		if !ok {
+			return
+		}
+		want, err := txscript.NewScriptBuilder().AddInt64(h).Script()
+		if err != nil || h < 0 || !bytes.HasPrefix(script, want) {
+			t.Fatalf("script %x: height %d, which encodes as %x", script, h, want)
 		}
 	})
 }

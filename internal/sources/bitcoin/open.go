@@ -31,6 +31,10 @@ type Options struct {
 	// hex, the default and cheapest for the node), 1 (txids, each
 	// transaction fetched with getrawtransaction) or 2 (inline JSON).
 	Verbosity int
+	// Batch is how many blocks an rpc: source asks for in one JSON-RPC
+	// batch (verbosity 0 or 2) while it is behind the tip; 0 or 1 means one
+	// call per block. A batch holds up to Batch blocks in memory.
+	Batch int
 }
 
 // Open builds the source a --source flag names: "file:PATH",

@@ -185,38 +185,57 @@ func (c *Client) Call(ctx context.Context, method string, params []any, result a
 	if err != nil {
 		return fmt.Errorf("bitcoin: rpc %s: %w", method, err)
 	}
+	var raw json.RawMessage
+	err = c.retrying(ctx, method, func() (error, bool) {
+		status, data, err, retry := c.post(ctx, method, body, maxResponse)
+		if err != nil {
+			return err, retry
+		}
+		raw, err, retry = parseResponse(method, status, data)
+		return err, retry
+	})
+	if err != nil || result == nil {
+		return err
+	}
+	if err := json.Unmarshal(raw, result); err != nil {
+		return fmt.Errorf("bitcoin: rpc %s: result: %w", method, err)
+	}
+	return nil
+}
+
+// maxResponse bounds one answer: a 4 MB block is 8 MB of hex, and its
+// verbosity-2 JSON several times that.
+const maxResponse = 64 << 20
+
+// retrying runs try until it succeeds, fails for good or the retries run
+// out, sleeping an exponentially growing back-off in between.
+func (c *Client) retrying(ctx context.Context, label string, try func() (error, bool)) error {
 	wait := c.opt.Backoff
 	for attempt := 0; ; attempt++ {
-		raw, err, retry := c.once(ctx, method, body)
+		err, retry := try()
 		if err == nil {
-			if result == nil {
-				return nil
-			}
-			if err := json.Unmarshal(raw, result); err != nil {
-				return fmt.Errorf("bitcoin: rpc %s: result: %w", method, err)
-			}
 			return nil
 		}
 		if !retry || attempt >= c.opt.Retries || ctx.Err() != nil {
 			return err
 		}
-		c.log.Warn("bitcoin rpc retry", "method", method, "attempt", attempt+1, "wait", wait, "err", err)
+		c.log.Warn("bitcoin rpc retry", "method", label, "attempt", attempt+1, "wait", wait, "err", err)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("bitcoin: rpc %s: %w (last error: %v)", method, ctx.Err(), err)
+			return fmt.Errorf("bitcoin: rpc %s: %w (last error: %v)", label, ctx.Err(), err)
 		case <-t.C:
 		}
 		wait = min(2*wait, 15*time.Second)
 	}
 }
 
-// once makes one HTTP round trip; retry says whether the failure is transient.
-func (c *Client) once(ctx context.Context, method string, body []byte) (json.RawMessage, error, bool) {
+// post makes one HTTP round trip; retry says whether a failure is transient.
+func (c *Client) post(ctx context.Context, label string, body []byte, limit int64) (int, []byte, error, bool) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("bitcoin: rpc %s: %w", method, err), false
+		return 0, nil, fmt.Errorf("bitcoin: rpc %s: %w", label, err), false
 	}
 	req.Header.Set("Content-Type", "application/json")
 	c.userMu.Lock()
@@ -227,37 +246,45 @@ func (c *Client) once(ctx context.Context, method string, body []byte) (json.Raw
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("bitcoin: rpc %s: %w", method, ctx.Err()), false
+			return 0, nil, fmt.Errorf("bitcoin: rpc %s: %w", label, ctx.Err()), false
 		}
 		// Refused connections, resets and timeouts: the node may be
 		// restarting, so every transport error is worth another try.
-		return nil, fmt.Errorf("bitcoin: rpc %s: %w", method, err), true
+		return 0, nil, fmt.Errorf("bitcoin: rpc %s: %w", label, err), true
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("bitcoin: rpc %s: reading response: %w", method, err), true
+		return 0, nil, fmt.Errorf("bitcoin: rpc %s: reading response: %w", label, err), true
+	}
+	if int64(len(data)) > limit {
+		return 0, nil, fmt.Errorf("bitcoin: rpc %s: response larger than %d bytes", label, limit), false
 	}
 	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
 		if !c.fixed && c.opt.CookieFile != "" {
 			// Core rewrote its cookie on restart: read it and try again.
 			if err := c.readCookie(); err == nil {
-				return nil, fmt.Errorf("%w (HTTP %d, cookie re-read)", ErrAuth, resp.StatusCode), true
+				return 0, nil, fmt.Errorf("%w (HTTP %d, cookie re-read)", ErrAuth, resp.StatusCode), true
 			}
 		}
-		return nil, fmt.Errorf("%w (HTTP %d)", ErrAuth, resp.StatusCode), false
+		return 0, nil, fmt.Errorf("%w (HTTP %d)", ErrAuth, resp.StatusCode), false
 	}
-	// Core answers RPC errors with HTTP 404/500 and a JSON body: the body,
-	// when it parses, says more than the status.
+	return resp.StatusCode, data, nil, false
+}
+
+// parseResponse reads one JSON-RPC answer (1.0 or 2.0). Core answers RPC
+// errors with HTTP 404/500 and a JSON body: the body, when it parses, says
+// more than the status.
+func parseResponse(method string, status int, data []byte) (json.RawMessage, error, bool) {
 	var r rpcResponse
 	if jerr := json.Unmarshal(data, &r); jerr != nil || (r.Error == nil && r.Result == nil) {
-		if resp.StatusCode >= 500 {
-			return nil, fmt.Errorf("bitcoin: rpc %s: HTTP %d: %s", method, resp.StatusCode, snippet(data)), true
-		}
-		if resp.StatusCode == http.StatusNotFound {
+		switch {
+		case status >= 500:
+			return nil, fmt.Errorf("bitcoin: rpc %s: HTTP %d: %s", method, status, snippet(data)), true
+		case status == http.StatusNotFound:
 			return nil, fmt.Errorf("%w: %s (HTTP 404)", ErrMethodNotFound, method), false
 		}
-		return nil, fmt.Errorf("bitcoin: rpc %s: HTTP %d, unreadable response: %s", method, resp.StatusCode, snippet(data)), false
+		return nil, fmt.Errorf("bitcoin: rpc %s: HTTP %d, unreadable response: %s", method, status, snippet(data)), false
 	}
 	if r.Error != nil {
 		r.Error.Method = method

@@ -3,6 +3,8 @@ package bitcoin
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -184,4 +186,50 @@ func TestFollow(t *testing.T) {
 	if b, err := rs.Next(ctx); err != nil || b.Height != 50001 {
 		t.Fatalf("after SetNext: %v %v", b, err)
 	}
+}
+
+func TestBatch(t *testing.T) {
+	ctx := context.Background()
+	t.Run("a batched rpc source delivers the same blocks in two round trips", func(t *testing.T) {
+		srv := streamServer(t)
+		srv.Inject(rpctest.Fault{Status: http.StatusInternalServerError, Code: -28})
+		cl, _ := NewClient(srv.URL, ClientOptions{Backoff: time.Millisecond})
+		s, err := NewRPCSource(ctx, cl, Options{From: 50001, To: 50002, Verbosity: 2, Batch: 16})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for {
+			b, err := s.Next(ctx)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, fmt.Sprintf("%d:%s", b.Height, b.Hash))
+		}
+		want := "50001:000000001c920d495e1eeef2452b6d1c6c229a919b28196c103ecffebabee141 50002:000000002066d7f9b134c30b5005b7bf5fbfa52f279883f1fde793dcdc964266"
+		if strings.Join(got, " ") != want {
+			t.Fatalf("got %v", got)
+		}
+		// getblockcount, then 2 getblockhash and 2 getblock answered in 2 batches.
+		if calls := srv.Calls(); len(calls) != 5 {
+			t.Errorf("calls %v", calls)
+		}
+	})
+	t.Run("an error for one item fails the batch with that item's error", func(t *testing.T) {
+		srv := streamServer(t)
+		cl, _ := NewClient(srv.URL, ClientOptions{Backoff: time.Millisecond})
+		_, err := cl.BlocksAt(ctx, 50001, 3, 2) // 50003 was not recorded
+		if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "batch item 2") {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("verbosity 1 cannot be batched", func(t *testing.T) {
+		cl, _ := NewClient("http://127.0.0.1:1", ClientOptions{})
+		if _, err := cl.BlocksAt(ctx, 1, 2, 1); err == nil {
+			t.Fatal("no error")
+		}
+	})
 }

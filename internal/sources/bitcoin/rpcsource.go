@@ -20,12 +20,14 @@ type RPCSource struct {
 	poll      time.Duration
 	verbosity int
 	tip       int64 // last tip height seen; getblockcount is asked again only past it
+	batch     int
+	queue     []*Block // fetched by a batch, not yet delivered
 }
 
 // NewRPCSource builds an rpc: source on c. Without Follow and with a
 // negative To, the node's tip height at this call is the last block.
 func NewRPCSource(ctx context.Context, c *Client, opt Options) (*RPCSource, error) {
-	s := &RPCSource{tip: -1, c: c, next: max(opt.From, 0), to: opt.To, follow: opt.Follow, poll: opt.PollInterval, verbosity: opt.Verbosity}
+	s := &RPCSource{tip: -1, c: c, next: max(opt.From, 0), to: opt.To, follow: opt.Follow, poll: opt.PollInterval, verbosity: opt.Verbosity, batch: opt.Batch}
 	if s.poll <= 0 {
 		s.poll = 10 * time.Second
 	}
@@ -49,11 +51,17 @@ func (s *RPCSource) Client() *Client { return s.c }
 
 // SetNext makes the next block delivered the one at height: after a reorg,
 // the height just above the fork.
-func (s *RPCSource) SetNext(height int64) { s.next = max(height, 0) }
+func (s *RPCSource) SetNext(height int64) { s.next, s.queue = max(height, 0), nil }
 
 // Next fetches the block at the next height. Past To it returns io.EOF, or
 // in follow mode polls getblockcount until the node has the block.
 func (s *RPCSource) Next(ctx context.Context) (*Block, error) {
+	if len(s.queue) > 0 {
+		b := s.queue[0]
+		s.queue = s.queue[1:]
+		s.next++
+		return b, nil
+	}
 	for {
 		if s.to >= 0 && s.next > s.to {
 			return nil, io.EOF
@@ -78,6 +86,15 @@ func (s *RPCSource) Next(ctx context.Context) (*Block, error) {
 			return nil, ctx.Err()
 		case <-t.C:
 		}
+	}
+	if n := s.batchLen(); n > 1 {
+		blocks, err := s.c.BlocksAt(ctx, s.next, n, s.verbosity)
+		if err != nil {
+			return nil, err
+		}
+		s.queue = blocks[1:]
+		s.next++
+		return blocks[0], nil
 	}
 	h, err := s.c.BlockHash(ctx, s.next)
 	var re *RPCError
@@ -108,3 +125,17 @@ func (s *RPCSource) Next(ctx context.Context) (*Block, error) {
 
 // Close does nothing: the client holds no connection of its own.
 func (s *RPCSource) Close() error { return nil }
+
+// batchLen is how many blocks the next fetch asks for: never past the tip
+// seen or To, and 1 when batching is off or cannot be used (verbosity 1
+// needs a getrawtransaction per transaction).
+func (s *RPCSource) batchLen() int {
+	if s.batch <= 1 || s.verbosity == 1 {
+		return 1
+	}
+	n := min(int64(s.batch), s.tip-s.next+1)
+	if s.to >= 0 {
+		n = min(n, s.to-s.next+1)
+	}
+	return int(max(n, 1))
+}
