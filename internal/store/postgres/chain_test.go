@@ -168,6 +168,41 @@ WHERE table_schema = current_schema() AND table_name LIKE 'chain\_%' AND table_n
 			t.Errorf("Tip on the re-created schema: %v, want ErrNotFound", err)
 		}
 	})
+	t.Run("a put over records already committed overwrites them (the COPY conflict path)", func(t *testing.T) {
+		s := openChain(t)
+		ref := bitcoin.NewMemStore()
+		changes := recorded(t, blocks[:4])
+		for _, st := range []bitcoin.Store{s, ref} {
+			if err := st.Commit(t.Context(), changes); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Re-put the last block's records changed, as BIP30 does to a
+		// duplicate coinbase, in a change that does not move the tip.
+		last := changes[len(changes)-1]
+		tx := *last.PutTxs[0]
+		tx.Index = 7
+		out := *last.PutOutputs[0]
+		out.Value++
+		sp := bitcoin.Spend{OutPoint: out.OutPoint, Txid: tx.Txid, Vin: 3, Height: out.Height}
+		c := bitcoin.Change{PutTxs: []*bitcoin.Tx{&tx}, PutOutputs: []*bitcoin.Output{&out},
+			PutSpends: []*bitcoin.Spend{&sp}, PutUndo: &bitcoin.UndoEntry{Height: out.Height, Data: []byte("again")},
+			Tip: last.Tip}
+		for _, st := range []bitcoin.Store{s, ref} {
+			if err := st.Commit(t.Context(), []bitcoin.Change{c, c}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, _ := s.Digest(t.Context())
+		want, _ := ref.Digest(t.Context())
+		if got != want {
+			t.Errorf("digest %x, reference %x", got, want)
+		}
+		o, err := s.Output(t.Context(), out.OutPoint)
+		if err != nil || o.Value != out.Value {
+			t.Errorf("Output after overwrite = %+v, %v; want value %d", o, err, out.Value)
+		}
+	})
 	t.Run("a cancelled context fails a commit and leaves the index as it was", func(t *testing.T) {
 		s := openChain(t)
 		ctx, cancel := context.WithCancel(t.Context())
