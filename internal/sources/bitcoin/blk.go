@@ -194,11 +194,19 @@ func (f *Framer) skip(n int64) error {
 	return err
 }
 
-// xorAt undoes Core's obfuscation of p, which starts at file position pos.
+// xorAt undoes Core's obfuscation of p, which starts at file position pos,
+// eight bytes at a time.
 func xorAt(p []byte, key [XORKeySize]byte, pos int64) {
-	k := int(pos % XORKeySize)
-	for i := range p {
-		p[i] ^= key[k]
-		k = (k + 1) & (XORKeySize - 1)
+	var rot [XORKeySize]byte // the key as it lines up with p[0:8]
+	for i := range rot {
+		rot[i] = key[(int(pos%XORKeySize)+i)%XORKeySize]
+	}
+	w := binary.LittleEndian.Uint64(rot[:])
+	i := 0
+	for ; i+8 <= len(p); i += 8 {
+		binary.LittleEndian.PutUint64(p[i:], binary.LittleEndian.Uint64(p[i:])^w)
+	}
+	for ; i < len(p); i++ {
+		p[i] ^= rot[i%XORKeySize]
 	}
 }

@@ -30,9 +30,34 @@ func frame(blocks [][]byte, key []byte, pad int) []byte {
 	}
 	out := buf.Bytes()
 	if key != nil {
-		xorAt(out, [XORKeySize]byte(key), 0)
+		naiveXOR(out, key, 0)
 	}
 	return out
+}
+
+// naiveXOR is Core's obfuscation as its documentation states it, to check
+// the word-wise xorAt against.
+func naiveXOR(p, key []byte, pos int64) {
+	for i := range p {
+		p[i] ^= key[(pos+int64(i))%8]
+	}
+}
+
+func TestXORAt(t *testing.T) {
+	data := make([]byte, 100)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	for pos := int64(0); pos < 17; pos++ {
+		for n := 0; n <= len(data); n += 13 {
+			a, b := append([]byte(nil), data[:n]...), append([]byte(nil), data[:n]...)
+			xorAt(a, [XORKeySize]byte(testKey), pos)
+			naiveXOR(b, testKey, pos)
+			if !bytes.Equal(a, b) {
+				t.Fatalf("pos %d, %d bytes: %x, want %x", pos, n, a, b)
+			}
+		}
+	}
 }
 
 func framerHashes(t *testing.T, data, key []byte) ([]want, error) {
@@ -212,6 +237,51 @@ func TestBlkDir(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, "blk00001.dat"), []byte{1, 2, 3, 4, 5, 6, 7, 8}, 0o644)
 		if _, err := OpenBlkDir(ctx, dir, &chaincfg.MainNetParams, 0); !errors.Is(err, ErrBadMagic) {
 			t.Fatalf("got %v, want ErrBadMagic", err)
+		}
+	})
+}
+
+func TestOpenSpecs(t *testing.T) {
+	ctx := context.Background()
+	blk := fixture(t, "blk_0_to_4.dat")
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "xor.dat"), testKey, 0o644)
+	obf := append([]byte(nil), blk...)
+	naiveXOR(obf, testKey, 0)
+	os.WriteFile(filepath.Join(dir, "blk00000.dat"), obf, 0o644)
+	for _, c := range []struct {
+		name   string
+		spec   string
+		blocks int
+	}{
+		{"file: reads a framed file", "file:testdata/blk_0_to_4.dat", 5},
+		{"file: reads a blk file obfuscated with the xor.dat beside it", "file:" + filepath.Join(dir, "blk00000.dat"), 5},
+		{"blkdir: reads the directory", "blkdir:" + dir, 5},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := Open(ctx, c.spec, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			got := drain(t, s)
+			if len(got) != c.blocks || got[4].Height != 4 {
+				t.Fatalf("%d blocks", len(got))
+			}
+		})
+	}
+	for _, spec := range []string{"blk:/tmp", "file:", "nothing", "rpc:ftp://x", "file:/nonexistent/x"} {
+		t.Run(spec+" is refused", func(t *testing.T) {
+			if _, err := Open(ctx, spec, Options{}); err == nil {
+				t.Fatal("no error")
+			}
+		})
+	}
+	t.Run("a file that is neither framed nor a block is an error", func(t *testing.T) {
+		p := filepath.Join(t.TempDir(), "x")
+		os.WriteFile(p, []byte("hello"), 0o644)
+		if _, err := OpenFile(p, &chaincfg.MainNetParams); !errors.Is(err, ErrDecode) {
+			t.Fatalf("got %v", err)
 		}
 	})
 }

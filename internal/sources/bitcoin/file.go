@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
@@ -70,8 +71,9 @@ type fileSource struct {
 }
 
 // OpenFile opens path as a file: source. A file that starts with the network
-// magic of params is read as framed records (a blk*.dat file or btcd's test
-// files, unobfuscated); anything else must be one raw block, binary or hex.
+// magic of params, as is or XORed with an xor.dat in the same directory, is
+// read as framed records (a blk*.dat file, btcd's test files); anything else
+// must be one raw block, binary or hex.
 // Heights are known only for a chain that starts at genesis or its child,
 // and are -1 otherwise (see heightTracker).
 func OpenFile(path string, params *chaincfg.Params) (Source, error) {
@@ -82,12 +84,25 @@ func OpenFile(path string, params *chaincfg.Params) (Source, error) {
 	s := &fileSource{f: f, hs: heightTracker{params: params, last: -1}}
 	var head [4]byte
 	n, _ := io.ReadFull(f, head[:])
-	if n == 4 && binary.LittleEndian.Uint32(head[:]) == uint32(params.Net) {
+	// A blk file copied out of Core's blocks directory is obfuscated with the
+	// xor.dat beside it; one found there is tried too.
+	framed := func(key []byte) bool {
+		h := head
+		if key != nil {
+			xorAt(h[:], [XORKeySize]byte(key), 0)
+		}
+		return n == 4 && binary.LittleEndian.Uint32(h[:]) == uint32(params.Net)
+	}
+	key, _ := os.ReadFile(filepath.Join(filepath.Dir(path), "xor.dat"))
+	if len(key) != XORKeySize || framed(nil) {
+		key = nil
+	}
+	if framed(key) {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			f.Close()
 			return nil, fmt.Errorf("bitcoin: %w", err)
 		}
-		s.framer, _ = NewFramer(f, params.Net, nil, path)
+		s.framer, _ = NewFramer(f, params.Net, key, path)
 		return s, nil
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
