@@ -2,15 +2,12 @@ package bitcoin
 
 import (
 	"bytes"
-	"compress/bzip2"
 	"context"
 	"encoding/binary"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/btcsuite/btcd/chaincfg"
@@ -20,63 +17,15 @@ import (
 )
 
 // btcdFile returns the decompressed bytes of a file of btcd's test data and
-// the path of an uncompressed copy.
+// the path of an uncompressed copy (sharedtest's per-machine cache).
 func btcdFile(t testing.TB, elem ...string) ([]byte, string) {
 	t.Helper()
-	src := sharedtest.Path(t, append([]string{"blockchain", "btcd"}, elem...)...)
-	if !strings.HasSuffix(src, ".bz2") {
-		data, err := os.ReadFile(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return data, src
-	}
-	cacheMu.Lock()
-	defer cacheMu.Unlock()
-	if c, ok := cache[src]; ok {
-		return c.data, c.path
-	}
-	f, err := os.Open(src)
+	path := sharedtest.Decompressed(t, append([]string{"blockchain", "btcd"}, elem...)...)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	data, err := io.ReadAll(bzip2.NewReader(f))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The test binary's own temporary directory: the files are small (btcd's
-	// test data is at most a few MB) and live until the binary exits.
-	if cacheDir == "" {
-		if cacheDir, err = os.MkdirTemp("", "interdict-bitcoin-test-"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path := filepath.Join(cacheDir, strings.TrimSuffix(filepath.Base(src), ".bz2"))
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cache[src] = cached{data, path}
 	return data, path
-}
-
-type cached struct {
-	data []byte
-	path string
-}
-
-var (
-	cacheMu  sync.Mutex
-	cache    = map[string]cached{}
-	cacheDir string
-)
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if cacheDir != "" {
-		os.RemoveAll(cacheDir)
-	}
-	os.Exit(code)
 }
 
 // want is what btcd computes for one block, on bytes the test slices itself.
