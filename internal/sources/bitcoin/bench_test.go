@@ -2,9 +2,15 @@ package bitcoin
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/wire"
 )
 
@@ -79,5 +85,52 @@ func BenchmarkBlkFramer(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkBlkDir opens a blocks directory of 256 shuffled, obfuscated
+// mainnet blocks (header scan, chain linking) and reads the chain back.
+func BenchmarkBlkDir(b *testing.B) {
+	g, _ := btcdFile(b, "blockchain", "testdata", "blk_0_to_4.dat.bz2")
+	d, _ := btcdFile(b, "database", "testdata", "blocks1-256.bz2")
+	ws := append(sliceRecords(b, g)[:1], sliceRecords(b, d)...)
+	raws := make([][]byte, len(ws))
+	size := 0
+	for i, w := range ws {
+		raws[i], size = w.raw, size+len(w.raw)
+	}
+	dir := b.TempDir()
+	order := rand.New(rand.NewPCG(3, 4)).Perm(len(raws))
+	os.WriteFile(filepath.Join(dir, "xor.dat"), testKey, 0o644)
+	for f := 0; f < 4; f++ {
+		var blocks [][]byte
+		for _, i := range order[f*64 : (f+1)*64] {
+			blocks = append(blocks, raws[i])
+		}
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf("blk%05d.dat", f)), frame(blocks, testKey, 0), 0o644)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	ctx := context.Background()
+	for b.Loop() {
+		s, err := OpenBlkDir(ctx, dir, &chaincfg.MainNetParams, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for {
+			_, err := s.Next(ctx)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		s.Close()
+		if n != 256 {
+			b.Fatalf("%d blocks", n)
+		}
 	}
 }

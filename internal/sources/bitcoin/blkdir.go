@@ -1,6 +1,7 @@
 package bitcoin
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -131,9 +132,9 @@ func (d *BlkDir) scan(ctx context.Context, n int32, path string, params *chaincf
 // the chain is the path from the heaviest block back to its root.
 func (d *BlkDir) link(params *chaincfg.Params) {
 	work := make(map[chainhash.Hash]*big.Int, len(d.index))
-	var total func(h chainhash.Hash) *big.Int
-	// Iterative: mainnet chains are far deeper than Go's stack likes.
-	total = func(h chainhash.Hash) *big.Int {
+	// Iterative, not recursive: mainnet chains are far deeper than Go's
+	// stack likes.
+	total := func(h chainhash.Hash) *big.Int {
 		var path []chainhash.Hash
 		cur := h
 		for {
@@ -165,7 +166,7 @@ func (d *BlkDir) link(params *chaincfg.Params) {
 		hashes = append(hashes, h)
 	}
 	// Ties go to the smaller hash so that the choice does not depend on map order.
-	sort.Slice(hashes, func(i, j int) bool { return hashes[i].String() < hashes[j].String() })
+	sort.Slice(hashes, func(i, j int) bool { return bytes.Compare(hashes[i][:], hashes[j][:]) < 0 })
 	for _, h := range hashes {
 		w := total(h)
 		if bestWork == nil || w.Cmp(bestWork) > 0 {
