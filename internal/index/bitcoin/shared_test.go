@@ -60,4 +60,3 @@ func TestIngestBtcdMainnetBlocks(t *testing.T) {
 		})
 	}
 }
-
