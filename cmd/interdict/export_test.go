@@ -143,26 +143,36 @@ func TestExportRun(t *testing.T) {
 
 // TestExportReproducesBitcoinETL is bitcoin-etl's oracle through the whole
 // CLI: each recorded bitcoin case is served by the rpctest replay server,
-// ingested with `interdict ingest btc --source rpc:URL` into the default
-// Pebble chain index, and exported with `interdict export btc`; the JSON
-// lines must equal bitcoin-etl's expected files field by field, with the
-// differences etltest documents.
+// ingested with `interdict ingest btc --source rpc:URL` into the chain index
+// (the default Pebble store, and PostgreSQL with --chain), and exported with
+// `interdict export btc`; the JSON lines must equal bitcoin-etl's expected
+// files field by field, with the differences etltest documents.
 func TestExportReproducesBitcoinETL(t *testing.T) {
-	for _, c := range etltest.Cases() {
-		if c.Chain != "bitcoin" {
-			continue // the rpc: source reads Bitcoin; the other chains are covered in internal/action/etl
-		}
-		t.Run("bitcoin "+c.Name+" through ingest and export", func(t *testing.T) {
-			dir := c.Dir(t)
-			srv := rpctest.New(t, dir, rawRecordings(t, c))
-			cl := cli{t: t, args: []string{"--data-dir", t.TempDir(), "--log-level", "error"}}
-			from, to := strconv.FormatInt(c.From, 10), strconv.FormatInt(c.To, 10)
-			cl.ok("ingest", "btc", "--source", "rpc:"+srv.URL, "--from", from, "--to", to)
-			for _, kind := range []string{"blocks", "transactions"} {
-				out := cl.ok("export", "btc", kind, "--from", from, "--to", to, "--format", "json")
-				etltest.Compare(t, c, filepath.Join(dir, "expected_"+kind+".json"), jsonLines(t, out))
+	backends := []struct {
+		name  string
+		chain func(t *testing.T) []string // --chain flag, none for the default
+	}{
+		{"Pebble", func(*testing.T) []string { return nil }},
+		{"PostgreSQL", func(t *testing.T) []string { return []string{"--chain", freshPostgresSchema(t)} }},
+	}
+	for _, be := range backends {
+		for _, c := range etltest.Cases() {
+			if c.Chain != "bitcoin" {
+				continue // the rpc: source reads Bitcoin; the other chains are covered in internal/action/etl
 			}
-		})
+			t.Run("bitcoin "+c.Name+" through ingest and export on "+be.name, func(t *testing.T) {
+				dir := c.Dir(t)
+				chain := be.chain(t)
+				srv := rpctest.New(t, dir, rawRecordings(t, c))
+				cl := cli{t: t, args: []string{"--data-dir", t.TempDir(), "--log-level", "error"}}
+				from, to := strconv.FormatInt(c.From, 10), strconv.FormatInt(c.To, 10)
+				cl.ok(append([]string{"ingest", "btc", "--source", "rpc:" + srv.URL, "--from", from, "--to", to}, chain...)...)
+				for _, kind := range []string{"blocks", "transactions"} {
+					out := cl.ok(append([]string{"export", "btc", kind, "--from", from, "--to", to, "--format", "json"}, chain...)...)
+					etltest.Compare(t, c, filepath.Join(dir, "expected_"+kind+".json"), jsonLines(t, out))
+				}
+			})
+		}
 	}
 }
 
