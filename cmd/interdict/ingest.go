@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/btcsuite/btcd/wire"
 	"github.com/mattn/go-isatty"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -133,8 +134,9 @@ func ingestBTC(ctx context.Context, f *ingestBTCFlags, params *chaincfg.Params, 
 		return err
 	}
 	defer src.Close()
-	if r, ok := src.(*srcbtc.RPCSource); ok {
-		resolver = r.Client()
+	rpc, _ := src.(*srcbtc.RPCSource)
+	if rpc != nil {
+		resolver = rpc.Client()
 		if eng, err = bitcoin.NewEngine(ctx, store, params, cfg, resolver, log); err != nil {
 			return err
 		}
@@ -158,6 +160,13 @@ func ingestBTC(ctx context.Context, f *ingestBTCFlags, params *chaincfg.Params, 
 		if f.to >= 0 && h > f.to {
 			break
 		}
+		if rpc != nil {
+			// The node reorganised: fetch the new branch's blocks we lack so
+			// the engine can reorganise onto it.
+			if err := addMissingParents(ctx, eng, rpc.Client(), b.Msg, cfg.UndoWindow); err != nil {
+				return err
+			}
+		}
 		if err := eng.Add(ctx, b.Msg, h); err != nil {
 			return err
 		}
@@ -168,6 +177,35 @@ func ingestBTC(ctx context.Context, f *ingestBTCFlags, params *chaincfg.Params, 
 	}
 	tip, _ := eng.Tip()
 	log.Info("ingest done", "tip_height", tip.Height, "tip_hash", tip.Hash.String(), "blocks", p.blocks, "txs", p.txs)
+	return nil
+}
+
+// addMissingParents adds, oldest first, the ancestors of msg that the engine
+// does not know, fetched from the node, going back at most depth blocks (the
+// undo window; 0: unbounded).
+func addMissingParents(ctx context.Context, eng *bitcoin.Engine, c *srcbtc.Client, msg *wire.MsgBlock, depth int64) error {
+	if _, ok := eng.Tip(); !ok {
+		return nil
+	}
+	var missing []*wire.MsgBlock
+	prev := msg.Header.PrevBlock
+	for depth <= 0 || int64(len(missing)) < depth {
+		known, err := eng.Knows(ctx, prev)
+		if err != nil || known {
+			break
+		}
+		b, err := c.Block(ctx, prev)
+		if err != nil {
+			return fmt.Errorf("fetch parent %s: %w", prev, err)
+		}
+		missing = append(missing, b.Msg)
+		prev = b.Msg.Header.PrevBlock
+	}
+	for i := len(missing) - 1; i >= 0; i-- {
+		if err := eng.Add(ctx, missing[i], -1); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

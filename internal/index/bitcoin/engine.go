@@ -242,3 +242,12 @@ func (e *Engine) Disconnect(ctx context.Context) error {
 	}
 	return e.push(ctx, c)
 }
+
+// Knows reports whether the engine has the block: indexed or held aside.
+func (e *Engine) Knows(ctx context.Context, hash chainhash.Hash) (bool, error) {
+	if _, ok := e.side[hash]; ok {
+		return true, nil
+	}
+	_, ok, err := e.v.blockByHash(ctx, hash)
+	return ok, err
+}
