@@ -28,6 +28,11 @@ func TestParseBTC(t *testing.T) {
 		{"-1", 0, false},
 		{"21000001", 0, false},
 		{"abc", 0, false},
+		{"1e999999", 0, false},
+		{"1E-8", 1, true},
+		{"0x10", 0, false},
+		{"1/2", 0, false},
+		{"", 0, false},
 	} {
 		t.Run(c.in+" is parsed exactly or refused", func(t *testing.T) {
 			got, err := ParseBTC(c.in)
