@@ -16,7 +16,12 @@ import (
 )
 
 func newExportCmd(g *globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "export", Short: "Export chain data in other tools' formats"}
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Export chain data in other tools' formats",
+		Args:  withArgs(cobra.NoArgs), // an unknown subcommand is a usage error
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
 	var (
 		block, format, network, chainURL string
 		from, to                         int64

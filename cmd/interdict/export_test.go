@@ -203,16 +203,17 @@ func TestExportCLIContract(t *testing.T) {
 		args []string
 		code int
 	}{
-		{"an unknown hash exits 4", []string{"blocks", "--block", strings.Repeat("ab", 32)}, exitNotFound},
-		{"a range past the tip exits 4", []string{"blocks", "--from", "50001", "--to", "50003"}, exitNotFound},
-		{"a range below the first block exits 4", []string{"transactions", "--from", "50000", "--to", "50001"}, exitNotFound},
-		{"an unknown kind exits 2", []string{"outputs", "--block", hash}, exitUsage},
-		{"an unknown format exits 2", []string{"blocks", "--block", hash, "--format", "parquet"}, exitUsage},
-		{"no selection exits 2", []string{"blocks"}, exitUsage},
-		{"--block with a range exits 2", []string{"blocks", "--block", hash, "--from", "1", "--to", "2"}, exitUsage},
+		{"an unknown hash exits 4", []string{"btc", "blocks", "--block", strings.Repeat("ab", 32)}, exitNotFound},
+		{"a range past the tip exits 4", []string{"btc", "blocks", "--from", "50001", "--to", "50003"}, exitNotFound},
+		{"a range below the first block exits 4", []string{"btc", "transactions", "--from", "50000", "--to", "50001"}, exitNotFound},
+		{"an unknown kind exits 2", []string{"btc", "outputs", "--block", hash}, exitUsage},
+		{"an unknown format exits 2", []string{"btc", "blocks", "--block", hash, "--format", "parquet"}, exitUsage},
+		{"no selection exits 2", []string{"btc", "blocks"}, exitUsage},
+		{"an unknown chain exits 2", []string{"eth", "blocks", "--block", hash}, exitUsage},
+		{"--block with a range exits 2", []string{"btc", "blocks", "--block", hash, "--from", "1", "--to", "2"}, exitUsage},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			out, _, code := cl.run(append([]string{"export", "btc"}, tt.args...)...)
+			out, _, code := cl.run(append([]string{"export"}, tt.args...)...)
 			if code != tt.code || out != "" {
 				t.Errorf("exit %d with %d bytes on stdout, want exit %d and nothing", code, len(out), tt.code)
 			}
