@@ -117,13 +117,43 @@ func (e *Engine) Add(ctx context.Context, msg *wire.MsgBlock, height int64) erro
 		if err := e.Connect(ctx, msg, e.v.tip.Height+1); err != nil {
 			return err
 		}
+		if len(e.side) == 0 {
+			return nil
+		}
+		e.pruneSide()
 		return e.adoptChildren(ctx)
 	}
 	if len(e.side) >= e.cfg.MaxPending && e.cfg.MaxPending > 0 {
 		return fmt.Errorf("block %s: %w: %d blocks already held aside", hash, ErrOrphan, len(e.side))
 	}
-	e.side[hash] = &sideBlock{msg: msg, height: height}
-	return e.adoptChildren(ctx)
+	sb := &sideBlock{msg: msg, height: -1}
+	if parent, ok, err := e.v.blockByHash(ctx, msg.Header.PrevBlock); err != nil {
+		return err
+	} else if ok {
+		sb.height = parent.Height + 1
+	} else if p, ok := e.side[msg.Header.PrevBlock]; ok && p.height >= 0 {
+		sb.height = p.height + 1
+	}
+	e.side[hash] = sb
+	if err := e.adoptChildren(ctx); err != nil {
+		return err
+	}
+	e.pruneSide()
+	return nil
+}
+
+// pruneSide forgets held blocks at heights a reorg can no longer reach (below
+// the undo window), so stale branches do not pile up.
+func (e *Engine) pruneSide() {
+	if e.cfg.UndoWindow <= 0 {
+		return
+	}
+	floor := e.v.tip.Height - e.cfg.UndoWindow
+	for h, sb := range e.side {
+		if sb.height >= 0 && sb.height <= floor {
+			delete(e.side, h)
+		}
+	}
 }
 
 // startHeight places the first block of an empty index.

@@ -236,3 +236,31 @@ func TestDisconnectEverythingLeavesAnEmptyIndex(t *testing.T) {
 		t.Fatal("disconnecting every block left records behind")
 	}
 }
+
+func TestStaleBranchesAreForgottenBelowTheUndoWindow(t *testing.T) {
+	g := bitcointest.New(5)
+	genesis, tip := bitcointest.Genesis()
+	mainBlocks, _ := g.Blocks(tip, 30)
+	g.Salt = 9
+	stale, _ := g.Blocks(bitcointest.TipOf([]*wire.MsgBlock{genesis, mainBlocks[0], mainBlocks[1]}), 2)
+	s := bitcoin.NewMemStore()
+	e, err := bitcoin.NewEngine(t.Context(), s, &chaincfg.RegressionNetParams, bitcoin.Config{UndoWindow: 10, BatchBlocks: 3}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream := append(append([]*wire.MsgBlock{genesis}, mainBlocks[:5]...), stale...)
+	stream = append(stream, mainBlocks[5:]...)
+	for _, b := range stream {
+		if err := e.Add(t.Context(), b, -1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, b := range stale {
+		if known, err := e.Knows(t.Context(), b.BlockHash()); err != nil || known {
+			t.Fatalf("stale block %s still held (%v) 25 blocks below the tip with a 10-block window", b.BlockHash(), err)
+		}
+	}
+	if tip, _ := e.Tip(); tip.Height != 30 {
+		t.Fatalf("tip %d, want 30", tip.Height)
+	}
+}
