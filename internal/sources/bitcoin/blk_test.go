@@ -227,6 +227,18 @@ func TestBlkDir(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a chain far from genesis takes its height from the first block's coinbase", func(t *testing.T) {
+		data, _ := btcdFile(t, "wire", "testdata", block574200)
+		s, err := OpenBlkDir(ctx, writeBlkDir(t, [][]byte{data}, []int{0}, 1, testKey), &chaincfg.MainNetParams, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		got := drain(t, s)
+		if len(got) != 1 || got[0].Height != 574200 || len(got[0].Msg.Transactions) != 3315 {
+			t.Fatalf("got %d blocks, first at %d", len(got), got[0].Height)
+		}
+	})
 	t.Run("a directory without blk files is an error", func(t *testing.T) {
 		if _, err := OpenBlkDir(ctx, t.TempDir(), &chaincfg.MainNetParams, 0); err == nil {
 			t.Fatal("no error")
