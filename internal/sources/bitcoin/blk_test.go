@@ -269,15 +269,20 @@ func TestOpenSpecs(t *testing.T) {
 		{"file: reads a framed file", "file:testdata/blk_0_to_4.dat", 5},
 		{"file: reads a blk file obfuscated with the xor.dat beside it", "file:" + filepath.Join(dir, "blk00000.dat"), 5},
 		{"blkdir: reads the directory", "blkdir:" + dir, 5},
+		{"blkdir: stops after To", "blkdir:" + dir, 3},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s, err := Open(ctx, c.spec, Options{})
+			to := int64(-1)
+			if c.blocks == 3 {
+				to = 2
+			}
+			s, err := Open(ctx, c.spec, Options{To: to})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer s.Close()
 			got := drain(t, s)
-			if len(got) != c.blocks || got[4].Height != 4 {
+			if len(got) != c.blocks || got[len(got)-1].Height != int64(c.blocks-1) {
 				t.Fatalf("%d blocks", len(got))
 			}
 		})

@@ -203,6 +203,14 @@ func (d *BlkDir) link(params *chaincfg.Params) {
 	}
 }
 
+// StopAfter makes height the last block delivered, when heights are known;
+// zero or a negative height means the tip.
+func (d *BlkDir) StopAfter(height int64) {
+	if height > 0 && d.first >= 0 {
+		d.chain = d.chain[:max(0, min(int64(len(d.chain)), height-d.first+1))]
+	}
+}
+
 // Len is the number of blocks on the chain the directory holds.
 func (d *BlkDir) Len() int { return len(d.chain) }
 

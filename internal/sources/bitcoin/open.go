@@ -16,8 +16,9 @@ type Options struct {
 	// Params selects the network (magic, genesis); nil means mainnet.
 	Params *chaincfg.Params
 	// From is the first height delivered by sources that know heights
-	// (blkdir:, rpc:); To is the last, or negative for the end (the tip
-	// when Open is called, for rpc:).
+	// (blkdir:, rpc:); To is the last when positive, and zero or negative
+	// means the end (the tip when Open is called, for rpc:), so that the
+	// zero Options read everything. file: sources deliver every block.
 	From, To int64
 	// Follow keeps an rpc: source polling for new blocks past the tip
 	// every PollInterval (default 10 s) instead of returning io.EOF.
@@ -52,7 +53,12 @@ func Open(ctx context.Context, spec string, opt Options) (Source, error) {
 	case "file":
 		return OpenFile(arg, opt.Params)
 	case "blkdir":
-		return OpenBlkDir(ctx, arg, opt.Params, opt.From)
+		d, err := OpenBlkDir(ctx, arg, opt.Params, opt.From)
+		if err != nil {
+			return nil, err
+		}
+		d.StopAfter(opt.To)
+		return d, nil
 	case "rpc":
 		c, err := NewClient(arg, ClientOptions{HTTPClient: opt.HTTPClient, Logger: opt.Logger})
 		if err != nil {

@@ -24,10 +24,13 @@ type RPCSource struct {
 	queue     []*Block // fetched by a batch, not yet delivered
 }
 
-// NewRPCSource builds an rpc: source on c. Without Follow and with a
-// negative To, the node's tip height at this call is the last block.
+// NewRPCSource builds an rpc: source on c. Without Follow and without a
+// positive To, the node's tip height at this call is the last block.
 func NewRPCSource(ctx context.Context, c *Client, opt Options) (*RPCSource, error) {
-	s := &RPCSource{tip: -1, c: c, next: max(opt.From, 0), to: opt.To, follow: opt.Follow, poll: opt.PollInterval, verbosity: opt.Verbosity, batch: opt.Batch}
+	s := &RPCSource{tip: -1, c: c, next: max(opt.From, 0), to: -1, follow: opt.Follow, poll: opt.PollInterval, verbosity: opt.Verbosity, batch: opt.Batch}
+	if opt.To > 0 {
+		s.to = opt.To
+	}
 	if s.poll <= 0 {
 		s.poll = 10 * time.Second
 	}
