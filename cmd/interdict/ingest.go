@@ -35,13 +35,14 @@ func newIngestCmd(g *globals) *cobra.Command {
 }
 
 type ingestBTCFlags struct {
-	source, network, chain string
-	from, to               int64
-	follow                 bool
-	poll                   time.Duration
-	batch                  int
-	undoWindow             int64
-	digest                 bool
+	sources        []string
+	network, chain string
+	from, to       int64
+	follow         bool
+	poll           time.Duration
+	batch          int
+	undoWindow     int64
+	digest         bool
 }
 
 func newIngestBTCCmd(g *globals) *cobra.Command {
@@ -57,7 +58,7 @@ branch is reorganised onto. --digest prints the SHA-256 of the whole index
 		RunE: func(cmd *cobra.Command, _ []string) error { return runIngestBTC(cmd.Context(), g, f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.source, "source", "", "block source: file:PATH (raw block, binary or hex, or framed blk file), blkdir:DIR or rpc:URL")
+	fl.StringArrayVar(&f.sources, "source", nil, "block source: file:PATH (raw block, binary or hex, or framed blk file), blkdir:DIR or rpc:URL; repeat to read several in order")
 	fl.StringVar(&f.network, "network", "mainnet", "network: mainnet, testnet, signet or regtest")
 	fl.StringVar(&f.chain, "chain", "", "chain store: pebble://DIR or postgres://... (default: Pebble in <data-dir>/chain)")
 	fl.Int64Var(&f.from, "from", -1, "first height (blkdir:, rpc:; for file: the height of a first block that states none)")
@@ -94,7 +95,7 @@ func runIngestBTC(ctx context.Context, g *globals, f *ingestBTCFlags) error {
 	if err != nil {
 		return usageError{err}
 	}
-	if f.source == "" && !f.digest {
+	if len(f.sources) == 0 && !f.digest {
 		return usageError{errors.New("--source is required")}
 	}
 	store, err := openChainStore(ctx, g, f.chain, log)
@@ -102,7 +103,7 @@ func runIngestBTC(ctx context.Context, g *globals, f *ingestBTCFlags) error {
 		return err
 	}
 	defer store.Close()
-	if f.source != "" {
+	if len(f.sources) > 0 {
 		if err := ingestBTC(ctx, f, params, store, log); err != nil {
 			return err
 		}
@@ -120,33 +121,52 @@ func runIngestBTC(ctx context.Context, g *globals, f *ingestBTCFlags) error {
 func ingestBTC(ctx context.Context, f *ingestBTCFlags, params *chaincfg.Params, store bitcoin.Store, log *slog.Logger) error {
 	cfg := bitcoin.DefaultConfig()
 	cfg.BatchBlocks, cfg.UndoWindow = f.batch, f.undoWindow
-	var resolver bitcoin.PrevOutResolver
-	opt := srcbtc.Options{Params: params, From: max(f.from, 0), To: f.to, Follow: f.follow, PollInterval: f.poll, Logger: log}
 	eng, err := bitcoin.NewEngine(ctx, store, params, cfg, nil, log)
 	if err != nil {
 		return err
 	}
-	if tip, ok := eng.Tip(); ok && f.from <= tip.Height {
-		opt.From = tip.Height + 1 // resume after the last committed block
+	p := newIngestProgress(log)
+	defer p.finish()
+	// One engine for every source, so a side branch read from one file can
+	// win over the chain read from an earlier one.
+	for _, spec := range f.sources {
+		if err := ingestSource(ctx, f, spec, params, eng, cfg, p, log); err != nil {
+			return err
+		}
 	}
-	src, err := srcbtc.Open(ctx, f.source, opt)
+	if err := eng.Flush(ctx); err != nil {
+		return err
+	}
+	tip, _ := eng.Tip()
+	log.Info("ingest done", "tip_height", tip.Height, "tip_hash", tip.Hash.String(), "blocks", p.blocks, "txs", p.txs)
+	return nil
+}
+
+func ingestSource(ctx context.Context, f *ingestBTCFlags, spec string, params *chaincfg.Params, eng *bitcoin.Engine, cfg bitcoin.Config, p *ingestProgress, log *slog.Logger) error {
+	opt := srcbtc.Options{Params: params, From: max(f.from, 0), To: f.to, Follow: f.follow, PollInterval: f.poll, Logger: log}
+	if tip, ok := eng.Tip(); ok && f.from <= tip.Height {
+		// Resume after the last committed block. A blk directory is re-read
+		// over the undo window: it delivers the node's best chain only, so
+		// a reorganised height shows as a block whose parent we lack, and
+		// re-reading from below the fork lets the engine see the branch.
+		opt.From = tip.Height + 1
+		if strings.HasPrefix(spec, "blkdir:") {
+			opt.From = max(tip.Height+1-min(cfg.UndoWindow, tip.Height+1), 0)
+		}
+	}
+	src, err := srcbtc.Open(ctx, spec, opt)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
 	rpc, _ := src.(*srcbtc.RPCSource)
 	if rpc != nil {
-		resolver = rpc.Client()
-		if eng, err = bitcoin.NewEngine(ctx, store, params, cfg, resolver, log); err != nil {
-			return err
-		}
+		eng.SetResolver(rpc.Client())
 	}
-	p := newIngestProgress(log)
-	defer p.finish()
 	for {
 		b, err := src.Next(ctx)
 		if errors.Is(err, io.EOF) {
-			break
+			return nil
 		}
 		if err != nil {
 			return err
@@ -158,7 +178,7 @@ func ingestBTC(ctx context.Context, f *ingestBTCFlags, params *chaincfg.Params, 
 			}
 		}
 		if f.to >= 0 && h > f.to {
-			break
+			return nil
 		}
 		if rpc != nil {
 			// The node reorganised: fetch the new branch's blocks we lack so
@@ -172,12 +192,6 @@ func ingestBTC(ctx context.Context, f *ingestBTCFlags, params *chaincfg.Params, 
 		}
 		p.add(len(b.Msg.Transactions))
 	}
-	if err := eng.Flush(ctx); err != nil {
-		return err
-	}
-	tip, _ := eng.Tip()
-	log.Info("ingest done", "tip_height", tip.Height, "tip_hash", tip.Hash.String(), "blocks", p.blocks, "txs", p.txs)
-	return nil
 }
 
 // addMissingParents adds, oldest first, the ancestors of msg that the engine

@@ -71,3 +71,27 @@ func cleanDigest(t *testing.T, blocks []*wire.MsgBlock) string {
 	clean := cli{t: t, args: []string{"--data-dir", t.TempDir(), "--log-level", "warn"}}
 	return strings.TrimSpace(clean.ok("ingest", "btc", "--network", "regtest", "--source", "file:"+file, "--digest"))
 }
+
+// TestIngestBTCBlkDirAfterANodeReorg resumes from a blocks directory in
+// which the node has since reorganised onto a longer branch: the resume
+// re-reads the undo window and the index equals a clean ingest of the branch.
+func TestIngestBTCBlkDirAfterANodeReorg(t *testing.T) {
+	g := bitcointest.New(78)
+	genesis, tip := bitcointest.Genesis()
+	mainBlocks, _ := g.Blocks(tip, 12)
+	a := append([]*wire.MsgBlock{genesis}, mainBlocks...)
+	g.Salt = 6
+	branch, _ := g.Blocks(bitcointest.TipOf(a[:8]), 8)
+	b := append(append([]*wire.MsgBlock{}, a[:8]...), branch...)
+
+	dir := t.TempDir()
+	writeFramed(t, filepath.Join(dir, "blk00000.dat"), chaincfg.RegressionNetParams.Net, a)
+	c := cli{t: t, args: []string{"--data-dir", t.TempDir(), "--log-level", "warn"}}
+	if got, want := strings.TrimSpace(c.ok("ingest", "btc", "--network", "regtest", "--source", "blkdir:"+dir, "--digest")), cleanDigest(t, a); got != want {
+		t.Fatalf("blkdir ingest digest %s, clean %s", got, want)
+	}
+	writeFramed(t, filepath.Join(dir, "blk00001.dat"), chaincfg.RegressionNetParams.Net, branch)
+	if got, want := strings.TrimSpace(c.ok("ingest", "btc", "--network", "regtest", "--source", "blkdir:"+dir, "--digest")), cleanDigest(t, b); got != want {
+		t.Fatalf("after the node's reorg the digest is %s, a clean ingest of the new chain's %s", got, want)
+	}
+}

@@ -71,7 +71,11 @@ func TestIngestBTCSurvivesKill9(t *testing.T) {
 	args := []string{"ingest", "btc", "--network", "regtest", "--source", "file:" + file, "--batch", "5"}
 
 	clean := cli{t: t, args: []string{"--data-dir", t.TempDir(), "--log-level", "warn"}}
+	start := time.Now()
 	want := strings.TrimSpace(clean.ok(append(args, "--digest")...))
+	// Kill points spread over a clean run's duration, so they land mid-ingest
+	// on a fast machine and a slow one alike.
+	took := time.Since(start)
 
 	dir := t.TempDir()
 	rng := rand.New(rand.NewPCG(7, 7))
@@ -81,7 +85,7 @@ func TestIngestBTCSurvivesKill9(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(100+rng.IntN(300)) * time.Millisecond)
+		time.Sleep(took/20 + time.Duration(rng.Int64N(int64(took)/5+1)))
 		if err := cmd.Process.Kill(); err == nil { // SIGKILL
 			kills++
 		}
@@ -116,4 +120,59 @@ func chainTip(t *testing.T, dir string) int64 {
 		t.Fatal(err)
 	}
 	return tip.Height
+}
+
+// TestIngestBTCReorgAcrossSources reads btcd's blk_0_to_4 and then the side
+// chain 3A, 4A, 5A as further sources of one run: the longer side chain wins,
+// and the index equals a clean ingest of 0, 1, 2, 3A, 4A, 5A — on Pebble and,
+// when the test server is there, on PostgreSQL with the same digest.
+func TestIngestBTCReorgAcrossSources(t *testing.T) {
+	path := func(name string) string {
+		return "file:" + sharedtest.Decompressed(t, "blockchain", "btcd", "blockchain", "testdata", name)
+	}
+	stream := []string{"ingest", "btc", "--digest",
+		"--source", path("blk_0_to_4.dat.bz2"), "--source", path("blk_3A.dat.bz2"),
+		"--source", path("blk_4A.dat.bz2"), "--source", path("blk_5A.dat.bz2")}
+	c := cli{t: t, args: []string{"--data-dir", t.TempDir(), "--log-level", "warn"}}
+	got := strings.TrimSpace(c.ok(stream...))
+
+	// A clean ingest of the winning chain: blocks 0-2 of the file, then 3A-5A.
+	blocks := readFramedBlocks(t, sharedtest.Decompressed(t, "blockchain", "btcd", "blockchain", "testdata", "blk_0_to_4.dat.bz2"))
+	for _, n := range []string{"blk_3A.dat.bz2", "blk_4A.dat.bz2", "blk_5A.dat.bz2"} {
+		blocks = append(blocks[:len(blocks):len(blocks)], readFramedBlocks(t, sharedtest.Decompressed(t, "blockchain", "btcd", "blockchain", "testdata", n))...)
+	}
+	winning := append(append([]*wire.MsgBlock{}, blocks[:3]...), blocks[5:]...)
+	file := filepath.Join(t.TempDir(), "winning.dat")
+	writeFramed(t, file, chaincfg.MainNetParams.Net, winning)
+	clean := cli{t: t, args: []string{"--data-dir", t.TempDir(), "--log-level", "warn"}}
+	if want := strings.TrimSpace(clean.ok("ingest", "btc", "--digest", "--source", "file:"+file)); got != want {
+		t.Fatalf("after the reorg the digest is %s, a clean ingest of 0,1,2,3A,4A,5A gives %s", got, want)
+	}
+
+	t.Run("PostgreSQL holds the same index with the same digest", func(t *testing.T) {
+		pg := cli{t: t, args: []string{"--data-dir", t.TempDir(), "--log-level", "warn"}}
+		if d := strings.TrimSpace(pg.ok(append(stream, "--chain", freshPostgresSchema(t))...)); d != got {
+			t.Fatalf("digest on PostgreSQL %s, on Pebble %s", d, got)
+		}
+	})
+}
+
+// readFramedBlocks decodes a file of network-magic framed blocks.
+func readFramedBlocks(t *testing.T, path string) []*wire.MsgBlock {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*wire.MsgBlock
+	for len(data) >= 8 {
+		n := binary.LittleEndian.Uint32(data[4:8])
+		var m wire.MsgBlock
+		if err := m.Deserialize(bytes.NewReader(data[8 : 8+n])); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, &m)
+		data = data[8+n:]
+	}
+	return out
 }

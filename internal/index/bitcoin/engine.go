@@ -281,3 +281,6 @@ func (e *Engine) Knows(ctx context.Context, hash chainhash.Hash) (bool, error) {
 	_, ok, err := e.v.blockByHash(ctx, hash)
 	return ok, err
 }
+
+// SetResolver sets the resolver of previous outputs the index lacks (nil: none).
+func (e *Engine) SetResolver(r PrevOutResolver) { e.resolver = r }
