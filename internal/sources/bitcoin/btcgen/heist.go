@@ -1,6 +1,7 @@
 package btcgen
 
 import (
+	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/wire"
 )
 
@@ -13,8 +14,10 @@ type Heist struct {
 	// Height is the block holding the theft transaction.
 	Height int32  `json:"height"`
 	TxID   string `json:"theft_txid"`
-	// Victim is the hot-wallet address robbed and VictimInputs the coins taken.
-	Victim       string   `json:"victim_address"`
+	// Victim is the hot-wallet address robbed ("" when the chain was too
+	// young for the exchange to hold funds and users were robbed instead) and
+	// VictimInputs the coins taken.
+	Victim       string   `json:"victim_address,omitempty"`
 	VictimInputs []string `json:"victim_inputs"`
 	// TheftOutpoints are the theft transaction's outputs, the tainted coins
 	// tracing starts from ("txid:vout").
@@ -80,7 +83,9 @@ func (g *Generator) heistStep() {
 		if g.height < h.at {
 			return
 		}
-		g.theft()
+		if !g.theft() {
+			return
+		}
 		h.stage = stagePeel
 	}
 	for h.stage != stageDone {
@@ -98,24 +103,40 @@ func (g *Generator) heistStep() {
 	}
 }
 
-// theft empties most of exchange 0's hot wallet into one thief output, then
-// splits it into four to six coins, each starting a peeling chain.
-func (g *Generator) theft() {
+// theft empties exchange 0's hot wallet into one thief output, then splits it
+// into four to six coins, each starting a peeling chain. It reports false,
+// doing nothing, when there is not enough to steal yet.
+func (g *Generator) theft() bool {
 	h := g.heist
 	x := &g.exch[0]
-	var ins []coin
-	if n := len(x.wallet) * 3 / 4; n > 0 {
-		ins = append(ins, x.wallet[len(x.wallet)-n:]...)
-		x.wallet = x.wallet[:len(x.wallet)-n]
-	} else {
-		// The hot wallet is empty this early: rob the largest user coins.
-		for range 8 {
-			if c, ok := g.takeUserLargest(8); ok {
-				ins = append(ins, c)
-			}
-		}
+	if len(x.wallet) < 2 && len(x.pending) >= 2 {
+		// Early in a chain the hot wallet may be empty: the exchange sweeps its
+		// deposits into it first, then the thief drains it.
+		g.sweep(0)
 	}
-	h.rec.Victim = address(x.hot, g.params)
+	var ins []coin
+	if n := len(x.wallet); n > 0 {
+		ins = append(ins, x.wallet...)
+		x.wallet = x.wallet[:0]
+		h.rec.Victim = address(x.hot, g.params)
+	}
+	// A young chain's exchange holds little: the thief also takes the largest
+	// coins of its users (their keys on the same compromised server) until the
+	// loot can pay for the laundering.
+	for total := sum(ins); total < minLoot && len(ins) < 30; {
+		c, ok := g.takeUserLargest(8)
+		if !ok {
+			break
+		}
+		ins = append(ins, c)
+		total += c.value
+	}
+	if sum(ins) < minLoot/10 {
+		// Too little in the whole economy to launder yet: try next block.
+		g.users = append(g.users, ins...)
+		h.rec.Victim = ""
+		return false
+	}
 	for _, c := range ins {
 		h.rec.VictimInputs = append(h.rec.VictimInputs, outpoint(c.op))
 	}
@@ -146,6 +167,7 @@ func (g *Generator) theft() {
 	for _, c := range out {
 		h.chains = append(h.chains, peel{c: c, hops: 6 + g.rng.IntN(7)})
 	}
+	return true
 }
 
 // heistPeel advances the thief's peeling chains two to four hops per block
@@ -194,17 +216,16 @@ func (g *Generator) heistJoin() {
 	for _, c := range half {
 		least = min(least, c.value)
 	}
-	denom := int64(0)
-	for _, d := range denominations {
-		if 2*d <= least {
-			denom = d
+	// The largest denomination the thief's coins cover twice over for which
+	// enough users show up; smaller ones find more partners.
+	var t *btcutil.Tx
+	var outs []coin
+	for i := len(denominations) - 1; i >= 0 && t == nil; i-- {
+		if d := denominations[i]; 2*d <= least {
+			t, outs, _ = g.join(half, d, 5+g.rng.IntN(6))
 		}
 	}
-	if denom == 0 {
-		return
-	}
-	t, outs, ok := g.join(half, denom, 5+g.rng.IntN(6))
-	if !ok {
+	if t == nil {
 		return
 	}
 	h.rec.CoinJoin = t.Hash().String()
@@ -248,4 +269,16 @@ func (g *Generator) heistDeposit() {
 	}
 	h.coins = nil
 	h.stage = stageDone
+}
+
+// minLoot is the least a theft takes: enough for the split, the peeling hops,
+// the CoinJoin and the deposits to pay their fees.
+const minLoot = 10_000_000
+
+func sum(cs []coin) int64 {
+	var t int64
+	for _, c := range cs {
+		t += c.value
+	}
+	return t
 }
