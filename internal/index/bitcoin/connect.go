@@ -12,9 +12,9 @@ import (
 // Connect indexes msg at height on the current tip (or as the first block of
 // an empty index). Outputs an input spends are looked up in the index, then
 // through the resolver; if neither knows them the input's PrevOut is marked
-// unknown, never zero. A transaction whose txid is already indexed (BIP30:
-// the mainnet coinbases duplicated at 91842 and 91880) replaces the earlier
-// one: its record, its outputs (with their address entries) and their spends
+// unknown, never zero. A coinbase whose txid is already indexed (BIP30:
+// the mainnet coinbases duplicated at 91842 and 91880; only a coinbase can
+// repeat a txid) replaces the earlier one: its record, its outputs (with their address entries) and their spends
 // are overwritten, and the undo entry keeps them so a disconnect restores
 // them.
 func (e *Engine) Connect(ctx context.Context, msg *wire.MsgBlock, height int64) error {
@@ -29,10 +29,15 @@ func (e *Engine) Connect(ctx context.Context, msg *wire.MsgBlock, height int64) 
 		txid := b.Txids[i]
 		rec := &Tx{Txid: txid, BlockHash: hash, Height: height, Index: i, Msg: tx, Prev: make([]PrevOut, len(tx.TxIn))}
 		coinbase := i == 0 && isCoinbase(tx)
-		if old, ok, err := e.v.tx(ctx, txid); err != nil {
-			return err
-		} else if ok {
-			u.txs = append(u.txs, old)
+		// Only a coinbase can repeat a txid (BIP30): any other transaction
+		// would have to spend the same outputs again. So only coinbases pay
+		// for the lookups of what they may overwrite.
+		if coinbase {
+			if old, ok, err := e.v.tx(ctx, txid); err != nil {
+				return err
+			} else if ok {
+				u.txs = append(u.txs, old)
+			}
 		}
 		if !coinbase {
 			for j, in := range tx.TxIn {
@@ -41,11 +46,9 @@ func (e *Engine) Connect(ctx context.Context, msg *wire.MsgBlock, height int64) 
 					return fmt.Errorf("block %d tx %s input %d: %w", height, txid, j, err)
 				}
 				rec.Prev[j] = p
-				if old, ok, err := e.v.spend(ctx, in.PreviousOutPoint); err != nil {
-					return err
-				} else if ok {
-					u.spends = append(u.spends, old)
-				}
+				// No spend of this outpoint can exist on a valid chain (a
+				// coinbase overwriting a spent output deletes its spend), so
+				// none is looked up to keep for the undo entry.
 				s := &Spend{OutPoint: in.PreviousOutPoint, Txid: txid, Vin: uint32(j), Height: height}
 				c.PutSpends = append(c.PutSpends, s)
 				// Later inputs of this block must see this spend.
@@ -55,17 +58,10 @@ func (e *Engine) Connect(ctx context.Context, msg *wire.MsgBlock, height int64) 
 		c.PutTxs = append(c.PutTxs, rec)
 		for k, out := range tx.TxOut {
 			o := e.output(txid, uint32(k), height, coinbase, out)
-			if old, ok, err := e.v.output(ctx, o.OutPoint); err != nil {
-				return err
-			} else if ok {
-				u.outputs = append(u.outputs, old)
-				c.DeleteOutputs = append(c.DeleteOutputs, old)
-			}
-			if old, ok, err := e.v.spend(ctx, o.OutPoint); err != nil {
-				return err
-			} else if ok && old.Height != height {
-				u.spends = append(u.spends, old)
-				c.DeleteSpends = append(c.DeleteSpends, o.OutPoint)
+			if coinbase {
+				if err := e.overwrite(ctx, o.OutPoint, height, &c, &u); err != nil {
+					return err
+				}
 			}
 			c.PutOutputs = append(c.PutOutputs, o)
 			// Later transactions of this block may spend it.
@@ -77,6 +73,25 @@ func (e *Engine) Connect(ctx context.Context, msg *wire.MsgBlock, height int64) 
 		c.PruneUndoBelow = height - w + 1
 	}
 	return e.push(ctx, c)
+}
+
+// overwrite records what a duplicated coinbase's output at op replaces: the
+// earlier output (with its address entries) and its spend, kept in the undo
+// entry.
+func (e *Engine) overwrite(ctx context.Context, op wire.OutPoint, height int64, c *Change, u *undoData) error {
+	if old, ok, err := e.v.output(ctx, op); err != nil {
+		return err
+	} else if ok {
+		u.outputs = append(u.outputs, old)
+		c.DeleteOutputs = append(c.DeleteOutputs, old)
+	}
+	if old, ok, err := e.v.spend(ctx, op); err != nil {
+		return err
+	} else if ok && old.Height != height {
+		u.spends = append(u.spends, old)
+		c.DeleteSpends = append(c.DeleteSpends, op)
+	}
+	return nil
 }
 
 // prevOut finds what an input spends: in the index, then the resolver.
