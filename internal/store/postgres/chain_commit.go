@@ -1,9 +1,13 @@
 package postgres
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
@@ -377,11 +381,41 @@ func (w *chainWrites) copyAll(ctx context.Context, tx pgx.Tx) error {
 		if len(c.rows) == 0 {
 			continue
 		}
+		sortRows(c.rows, chainKeyColumns[c.table])
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.table}, c.columns, pgx.CopyFromRows(c.rows)); err != nil {
 			return fmt.Errorf("copy %s: %w", c.table, err)
 		}
 	}
 	return nil
+}
+
+// chainKeyColumns is how many leading COPY columns of each table make its primary
+// key.
+var chainKeyColumns = map[string]int{"chain_blocks": 1, "chain_block_hashes": 1, "chain_txs": 1,
+	"chain_outputs": 2, "chain_addresses": 4, "chain_spends": 2, "chain_undo": 1}
+
+// sortRows orders rows by their first n columns, so COPY fills each primary
+// key's B-tree leaf by leaf instead of at random places (txids are random):
+// at millions of rows, more than the server caches, that is most of the
+// cost of an insert.
+func sortRows(rows [][]any, n int) {
+	slices.SortFunc(rows, func(a, b []any) int {
+		for i := range n {
+			var c int
+			switch x := a[i].(type) {
+			case []byte:
+				c = bytes.Compare(x, b[i].([]byte))
+			case int64:
+				c = cmp.Compare(x, b[i].(int64))
+			case string:
+				c = strings.Compare(x, b[i].(string))
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
 }
 
 // nonNil keeps an empty byte string from being written as NULL.
