@@ -10,9 +10,11 @@ import (
 	"github.com/interdict/interdict/internal/store/sqlite"
 )
 
-// countingRecorder counts the writes that reach the real store.
+// countingRecorder counts the writes that reach the real store. The store is
+// a named field, not embedded, so its own RecordScreenedBatch is not promoted
+// and every write goes through RecordScreened.
 type countingRecorder struct {
-	*sqlite.Store
+	Store *sqlite.Store
 	calls atomic.Int64
 }
 
