@@ -64,7 +64,7 @@ func TestRecorder(t *testing.T) {
 		if got := store.calls.Load(); got != 3 {
 			t.Errorf("%d writes, want 3", got)
 		}
-		subs, _ := store.ScreenedSubjects(ctx)
+		subs, _ := store.Store.ScreenedSubjects(ctx)
 		if len(subs) != 3 {
 			t.Errorf("stored %d subjects, want 3", len(subs))
 		}
