@@ -52,7 +52,7 @@ func (e *Engine) Connect(ctx context.Context, msg *wire.MsgBlock, height int64) 
 				s := &Spend{OutPoint: in.PreviousOutPoint, Txid: txid, Vin: uint32(j), Height: height}
 				c.PutSpends = append(c.PutSpends, s)
 				// Later inputs of this block must see this spend.
-				e.v.spends[s.OutPoint] = s
+				e.v.cur.spends[s.OutPoint] = s
 			}
 		}
 		c.PutTxs = append(c.PutTxs, rec)
@@ -65,7 +65,7 @@ func (e *Engine) Connect(ctx context.Context, msg *wire.MsgBlock, height int64) 
 			}
 			c.PutOutputs = append(c.PutOutputs, o)
 			// Later transactions of this block may spend it.
-			e.v.outputs[o.OutPoint] = o
+			e.v.cur.outputs[o.OutPoint] = o
 		}
 	}
 	c.PutUndo = &UndoEntry{Height: height, Data: u.encode()}

@@ -22,16 +22,24 @@ type Config struct {
 	// UndoWindow is how many of the latest heights keep their undo entry, so
 	// how deep a reorg can go; 0 keeps every height's.
 	UndoWindow int64 `json:"undo_window"`
-	// BatchBlocks is how many blocks one atomic commit holds.
+	// BatchBlocks is how many blocks one atomic commit holds at most.
 	BatchBlocks int `json:"batch_blocks"`
+	// BatchTxs ends a batch early once its blocks hold that many
+	// transactions (0: no bound), so a batch of full blocks stays a few tens
+	// of MB and a background commit overlaps the next blocks' work instead of
+	// one huge commit at the end.
+	BatchTxs int `json:"batch_txs"`
 	// MaxPending bounds the blocks held aside (side branches and blocks whose
 	// parent has not arrived yet).
 	MaxPending int `json:"max_pending"`
 }
 
 // DefaultConfig keeps two days of undo data (288 blocks, deeper than any
-// mainnet reorg since 2013) and commits every 100 blocks.
-func DefaultConfig() Config { return Config{UndoWindow: 288, BatchBlocks: 100, MaxPending: 10000} }
+// mainnet reorg since 2013) and commits every 100 blocks or 10,000
+// transactions, whichever comes first.
+func DefaultConfig() Config {
+	return Config{UndoWindow: 288, BatchBlocks: 100, BatchTxs: 10000, MaxPending: 10000}
+}
 
 // Engine connects and disconnects blocks on a Store. It is not safe for
 // concurrent use; one engine writes one store.
@@ -42,8 +50,13 @@ type Engine struct {
 	resolver PrevOutResolver
 	log      *slog.Logger
 
-	v       *view
-	pending []Change
+	v          *view
+	pending    []Change
+	pendingTxs int
+	// done receives the result of the background commit in progress (nil
+	// when none); err is a commit's failure, which stops the engine.
+	done chan error
+	err  error
 	// side holds blocks not on the indexed chain: side branches, and blocks
 	// whose parent has not arrived (blk files are out of order), by hash.
 	side map[chainhash.Hash]*sideBlock
@@ -73,26 +86,89 @@ func NewEngine(ctx context.Context, store Store, params *chaincfg.Params, cfg Co
 // Tip returns the engine's tip, committed or not; ok is false on an empty index.
 func (e *Engine) Tip() (BlockRef, bool) { return e.v.tip, e.v.hasTip }
 
-// Flush commits the pending changes.
+// Flush commits the pending changes: when it returns without error the store
+// holds every block the engine connected.
 func (e *Engine) Flush(ctx context.Context) error {
+	if err := e.wait(); err != nil {
+		return err
+	}
 	if len(e.pending) == 0 {
 		return nil
 	}
 	if err := e.store.Commit(ctx, e.pending); err != nil {
-		return fmt.Errorf("commit %d changes: %w", len(e.pending), err)
+		e.err = fmt.Errorf("commit %d changes: %w", len(e.pending), err)
+		return e.err
 	}
-	e.pending = e.pending[:0]
+	e.pending, e.pendingTxs = nil, 0
 	e.v.reset()
 	return nil
 }
 
+// ConcurrentStore is implemented by stores whose lookups may run while a
+// Commit is in progress (in another goroutine) and see the store either
+// before or after it. On such a store the engine commits a full batch in the
+// background while it connects the next blocks, so the backend's encoding and
+// writing overlaps with the engine's work (two cores do both).
+type ConcurrentStore interface {
+	Store
+	ConcurrentCommit() bool
+}
+
+// commitAsync starts committing the pending batch in the background, once the
+// previous background commit has finished.
+func (e *Engine) commitAsync(ctx context.Context) error {
+	if err := e.wait(); err != nil {
+		return err
+	}
+	batch := e.pending
+	e.pending, e.pendingTxs = nil, 0
+	e.v.detach()
+	done := make(chan error, 1)
+	e.done = done
+	go func() {
+		err := e.store.Commit(ctx, batch)
+		if err != nil {
+			err = fmt.Errorf("commit %d changes: %w", len(batch), err)
+		}
+		done <- err
+	}()
+	return nil
+}
+
+// wait waits for the background commit, if any. A failed commit leaves the
+// engine's view ahead of the store, so its error sticks: the engine refuses
+// further work and a new engine resumes from the store's tip.
+func (e *Engine) wait() error {
+	if e.err != nil {
+		return e.err
+	}
+	if e.done == nil {
+		return nil
+	}
+	err := <-e.done
+	e.done = nil
+	if err != nil {
+		e.err = err
+		return err
+	}
+	e.v.committed()
+	return nil
+}
+
 func (e *Engine) push(ctx context.Context, c Change) error {
+	if e.err != nil {
+		return e.err
+	}
 	e.v.apply(&c)
 	e.pending = append(e.pending, c)
-	if len(e.pending) >= e.cfg.BatchBlocks {
-		return e.Flush(ctx)
+	e.pendingTxs += len(c.PutTxs)
+	if len(e.pending) < e.cfg.BatchBlocks && (e.cfg.BatchTxs <= 0 || e.pendingTxs < e.cfg.BatchTxs) {
+		return nil
 	}
-	return nil
+	if cs, ok := e.store.(ConcurrentStore); ok && cs.ConcurrentCommit() {
+		return e.commitAsync(ctx)
+	}
+	return e.Flush(ctx)
 }
 
 // Add takes the next block from a source (height -1 when the source does not

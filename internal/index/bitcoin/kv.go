@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
@@ -194,6 +195,8 @@ func DigestKV(ctx context.Context, r KVReader) ([32]byte, error) {
 
 // MemStore is an in-memory Store over the canonical schema: the reference the
 // contract suite compares backends' digests with, and a fast store for tests.
+// Lookups may run during a Commit (it is a ConcurrentStore), so the engine
+// tests exercise background commits.
 type MemStore struct {
 	KVChain
 	m *memKV
@@ -205,23 +208,31 @@ func NewMemStore() *MemStore {
 	return &MemStore{KVChain: KVChain{R: m}, m: m}
 }
 
-// Commit implements Store (all or nothing: changes go to a copy first).
+// Commit implements Store (all or nothing: changes go to a copy first, which
+// replaces the content at once).
 func (s *MemStore) Commit(ctx context.Context, changes []Change) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	s.m.mu.RLock()
 	next := &memKV{kv: make(map[string][]byte, len(s.m.kv))}
 	for k, v := range s.m.kv {
 		next.kv[k] = v
 	}
+	s.m.mu.RUnlock()
 	for i := range changes {
 		if err := ApplyChange(next, &changes[i]); err != nil {
 			return err
 		}
 	}
+	s.m.mu.Lock()
 	s.m.kv = next.kv
+	s.m.mu.Unlock()
 	return nil
 }
+
+// ConcurrentCommit implements ConcurrentStore.
+func (s *MemStore) ConcurrentCommit() bool { return true }
 
 // Digest implements Store.
 func (s *MemStore) Digest(ctx context.Context) ([32]byte, error) { return DigestKV(ctx, s.m) }
@@ -229,7 +240,12 @@ func (s *MemStore) Digest(ctx context.Context) ([32]byte, error) { return Digest
 // Close implements Store.
 func (s *MemStore) Close() error { return nil }
 
-type memKV struct{ kv map[string][]byte }
+// memKV is a map guarded for the MemStore's readers; a KVWriter only while
+// it is private to a Commit.
+type memKV struct {
+	mu sync.RWMutex
+	kv map[string][]byte
+}
 
 func (m *memKV) Set(k, v []byte) error { m.kv[string(k)] = bytes.Clone(v); return nil }
 func (m *memKV) Delete(k []byte) error { delete(m.kv, string(k)); return nil }
@@ -243,6 +259,8 @@ func (m *memKV) DeleteRange(a, b []byte) error {
 }
 
 func (m *memKV) Get(_ context.Context, k []byte) ([]byte, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
 	v, ok := m.kv[string(k)]
 	if !ok {
 		return nil, ErrNotFound
@@ -251,6 +269,8 @@ func (m *memKV) Get(_ context.Context, k []byte) ([]byte, error) {
 }
 
 func (m *memKV) Scan(ctx context.Context, lower, upper []byte, fn func(k, v []byte) error) error {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
 	keys := make([]string, 0)
 	for k := range m.kv {
 		if k >= string(lower) && k < string(upper) {

@@ -30,9 +30,12 @@ var (
 // contract suite is internal/store/storetest.RunChain.
 type Store interface {
 	ChainReader
-	// Commit applies changes in order, all or nothing, durably (synced) before
-	// it returns. Within one Change the deletes go before the puts, in the
-	// field order of Change.
+	// Commit applies changes in order, all or nothing, before it returns:
+	// once it returns, a killed process resumes with them. A backend may
+	// defer the fsync by a bounded, documented interval (Pebble does, see its
+	// package doc), so that a power loss rolls the index back to an earlier
+	// commit, never to a state between two commits. Within one Change the
+	// deletes go before the puts, in the field order of Change.
 	Commit(ctx context.Context, changes []Change) error
 	// Digest returns the SHA-256 of the whole logical content as schema.go
 	// defines it; two backends holding the same chain return the same digest.

@@ -8,25 +8,43 @@ import (
 	"github.com/btcsuite/btcd/wire"
 )
 
-// view is the index as the engine sees it: the store plus the changes of the
-// batch not yet committed. A nil map value is a deletion.
+// view is the index as the engine sees it: the store, under the changes of
+// the batch being committed in the background (inflight, nil when none),
+// under the changes of the batch being built (cur). A nil map value is a
+// deletion.
 type view struct {
-	r       ChainReader
-	tip     BlockRef
-	hasTip  bool
+	r        ChainReader
+	tip      BlockRef
+	hasTip   bool
+	cur      *overlay
+	inflight *overlay
+	// undoFloor: undo entries below it are pruned, whatever the store holds.
+	undoFloor int64
+}
+
+// overlay is the records of one batch of changes.
+type overlay struct {
 	blocks  map[int64]*Block
 	hashes  map[chainhash.Hash]*Block
 	txs     map[chainhash.Hash]*Tx
 	outputs map[wire.OutPoint]*Output
 	spends  map[wire.OutPoint]*Spend
 	undo    map[int64][]byte
-	// undoFloor: undo entries below it are pruned, whatever the store holds.
-	undoFloor int64
+}
+
+func newOverlay() *overlay {
+	return &overlay{
+		blocks:  map[int64]*Block{},
+		hashes:  map[chainhash.Hash]*Block{},
+		txs:     map[chainhash.Hash]*Tx{},
+		outputs: map[wire.OutPoint]*Output{},
+		spends:  map[wire.OutPoint]*Spend{},
+		undo:    map[int64][]byte{},
+	}
 }
 
 func newView(ctx context.Context, r ChainReader) (*view, error) {
-	v := &view{r: r}
-	v.reset()
+	v := &view{r: r, cur: newOverlay()}
 	tip, err := r.Tip(ctx)
 	switch {
 	case err == nil:
@@ -37,55 +55,77 @@ func newView(ctx context.Context, r ChainReader) (*view, error) {
 	return v, nil
 }
 
-// reset drops the overlay once its changes are committed.
-func (v *view) reset() {
-	v.blocks = map[int64]*Block{}
-	v.hashes = map[chainhash.Hash]*Block{}
-	v.txs = map[chainhash.Hash]*Tx{}
-	v.outputs = map[wire.OutPoint]*Output{}
-	v.spends = map[wire.OutPoint]*Spend{}
-	v.undo = map[int64][]byte{}
+// reset drops the overlays once their changes are committed.
+func (v *view) reset() { v.cur, v.inflight = newOverlay(), nil }
+
+// detach moves the batch being built to inflight, to be committed in the
+// background; the previous inflight batch must be committed already.
+func (v *view) detach() { v.cur, v.inflight = newOverlay(), v.cur }
+
+// committed drops the inflight overlay once the store holds its changes.
+func (v *view) committed() { v.inflight = nil }
+
+// lookup finds key in the overlays, newest first: found is true when an
+// overlay decides (val may be a nil deletion).
+func lookup[K comparable, V any](v *view, m func(*overlay) map[K]V, key K) (val V, found bool) {
+	if x, ok := m(v.cur)[key]; ok {
+		return x, true
+	}
+	if v.inflight != nil {
+		if x, ok := m(v.inflight)[key]; ok {
+			return x, true
+		}
+	}
+	return val, false
 }
 
 // apply records a change in the overlay, mirroring ApplyChange.
 func (v *view) apply(c *Change) {
+	o := v.cur
 	if c.DeleteBlock != nil {
-		v.blocks[c.DeleteBlock.Height] = nil
-		v.hashes[c.DeleteBlock.Hash] = nil
+		o.blocks[c.DeleteBlock.Height] = nil
+		o.hashes[c.DeleteBlock.Hash] = nil
 	}
 	for _, id := range c.DeleteTxs {
-		v.txs[id] = nil
+		o.txs[id] = nil
 	}
-	for _, o := range c.DeleteOutputs {
-		v.outputs[o.OutPoint] = nil
+	for _, out := range c.DeleteOutputs {
+		o.outputs[out.OutPoint] = nil
 	}
 	for _, op := range c.DeleteSpends {
-		v.spends[op] = nil
+		o.spends[op] = nil
 	}
 	if c.DeleteUndo != nil {
-		v.undo[*c.DeleteUndo] = nil
+		o.undo[*c.DeleteUndo] = nil
 	}
 	if c.PruneUndoBelow > v.undoFloor {
 		v.undoFloor = c.PruneUndoBelow
 	}
 	if c.Block != nil {
-		v.blocks[c.Block.Height] = c.Block
-		v.hashes[c.Block.Hash] = c.Block
+		o.blocks[c.Block.Height] = c.Block
+		o.hashes[c.Block.Hash] = c.Block
 	}
 	for _, t := range c.PutTxs {
-		v.txs[t.Txid] = t
+		o.txs[t.Txid] = t
 	}
-	for _, o := range c.PutOutputs {
-		v.outputs[o.OutPoint] = o
+	for _, out := range c.PutOutputs {
+		o.outputs[out.OutPoint] = out
 	}
 	for _, s := range c.PutSpends {
-		v.spends[s.OutPoint] = s
+		o.spends[s.OutPoint] = s
 	}
 	if c.PutUndo != nil {
-		v.undo[c.PutUndo.Height] = c.PutUndo.Data
+		o.undo[c.PutUndo.Height] = c.PutUndo.Data
 	}
 	v.tip, v.hasTip = c.Tip, !c.Empty
 }
+
+func (o *overlay) blocksM() map[int64]*Block           { return o.blocks }
+func (o *overlay) hashesM() map[chainhash.Hash]*Block  { return o.hashes }
+func (o *overlay) txsM() map[chainhash.Hash]*Tx        { return o.txs }
+func (o *overlay) outputsM() map[wire.OutPoint]*Output { return o.outputs }
+func (o *overlay) spendsM() map[wire.OutPoint]*Spend   { return o.spends }
+func (o *overlay) undoM() map[int64][]byte             { return o.undo }
 
 // found turns ErrNotFound into ok=false.
 func found(err error) (bool, error) {
@@ -99,7 +139,7 @@ func found(err error) (bool, error) {
 }
 
 func (v *view) blockByHeight(ctx context.Context, h int64) (*Block, bool, error) {
-	if b, ok := v.blocks[h]; ok {
+	if b, ok := lookup(v, (*overlay).blocksM, h); ok {
 		return b, b != nil, nil
 	}
 	b, err := v.r.BlockByHeight(ctx, h)
@@ -108,14 +148,14 @@ func (v *view) blockByHeight(ctx context.Context, h int64) (*Block, bool, error)
 }
 
 func (v *view) blockByHash(ctx context.Context, h chainhash.Hash) (*Block, bool, error) {
-	if b, ok := v.hashes[h]; ok {
+	if b, ok := lookup(v, (*overlay).hashesM, h); ok {
 		return b, b != nil, nil
 	}
 	b, err := v.r.BlockByHash(ctx, h)
 	ok, err := found(err)
 	if ok {
-		// the store's answer may be stale if the overlay replaced that height
-		if ob, in := v.blocks[b.Height]; in && (ob == nil || ob.Hash != h) {
+		// the store's answer may be stale if an overlay replaced that height
+		if ob, in := lookup(v, (*overlay).blocksM, b.Height); in && (ob == nil || ob.Hash != h) {
 			return nil, false, nil
 		}
 	}
@@ -123,7 +163,7 @@ func (v *view) blockByHash(ctx context.Context, h chainhash.Hash) (*Block, bool,
 }
 
 func (v *view) tx(ctx context.Context, id chainhash.Hash) (*Tx, bool, error) {
-	if t, ok := v.txs[id]; ok {
+	if t, ok := lookup(v, (*overlay).txsM, id); ok {
 		return t, t != nil, nil
 	}
 	t, err := v.r.Tx(ctx, id)
@@ -132,7 +172,7 @@ func (v *view) tx(ctx context.Context, id chainhash.Hash) (*Tx, bool, error) {
 }
 
 func (v *view) output(ctx context.Context, op wire.OutPoint) (*Output, bool, error) {
-	if o, ok := v.outputs[op]; ok {
+	if o, ok := lookup(v, (*overlay).outputsM, op); ok {
 		return o, o != nil, nil
 	}
 	o, err := v.r.Output(ctx, op)
@@ -141,7 +181,7 @@ func (v *view) output(ctx context.Context, op wire.OutPoint) (*Output, bool, err
 }
 
 func (v *view) spend(ctx context.Context, op wire.OutPoint) (*Spend, bool, error) {
-	if s, ok := v.spends[op]; ok {
+	if s, ok := lookup(v, (*overlay).spendsM, op); ok {
 		return s, s != nil, nil
 	}
 	s, err := v.r.Spend(ctx, op)
@@ -153,7 +193,7 @@ func (v *view) undoData(ctx context.Context, h int64) ([]byte, bool, error) {
 	if h < v.undoFloor {
 		return nil, false, nil
 	}
-	if u, ok := v.undo[h]; ok {
+	if u, ok := lookup(v, (*overlay).undoM, h); ok {
 		return u, u != nil, nil
 	}
 	u, err := v.r.Undo(ctx, h)

@@ -17,4 +17,16 @@ func open(t *testing.T) bitcoin.Store {
 	return s
 }
 
-func TestChainContract(t *testing.T) { storetest.RunChain(t, open) }
+func TestChainContract(t *testing.T) {
+	t.Run("with the default sync interval", func(t *testing.T) { storetest.RunChain(t, open) })
+	t.Run("with every commit synced", func(t *testing.T) {
+		storetest.RunChain(t, func(t *testing.T) bitcoin.Store {
+			s, err := pebble.OpenWithOptions(t.TempDir(), pebble.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		})
+	})
+}
