@@ -151,14 +151,17 @@ func DecodeBlock(v []byte) (*Block, error) {
 
 // EncodeTx is the transaction record's value (the txid is the key).
 func EncodeTx(t *Tx) []byte {
-	var raw bytes.Buffer
-	raw.Grow(t.Msg.SerializeSize())
-	_ = t.Msg.Serialize(&raw) // writes to a buffer cannot fail
-	e := enc{b: make([]byte, 0, raw.Len()+64+40*len(t.Prev))}
+	size := t.Msg.SerializeSize()
+	e := enc{b: make([]byte, 0, size+64+40*len(t.Prev))}
 	e.hash(&t.BlockHash)
 	e.varint(t.Height)
 	e.uvarint(uint64(t.Index))
-	e.bytes(raw.Bytes())
+	e.uvarint(uint64(size))
+	// Serialized in place (the capacity is reserved), not into a buffer
+	// copied after: the transaction is the largest record.
+	raw := bytes.NewBuffer(e.b)
+	_ = t.Msg.Serialize(raw) // writes to a buffer cannot fail
+	e.b = raw.Bytes()
 	e.uvarint(uint64(len(t.Prev)))
 	for _, p := range t.Prev {
 		if !p.Known {

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 
 	"github.com/interdict/interdict/internal/index/bitcoin"
 )
@@ -36,10 +37,20 @@ type Options struct {
 	// SyncInterval is the longest time commits stay written to the log but
 	// not fsynced; 0 fsyncs every commit.
 	SyncInterval time.Duration
+	// CacheBytes is the block cache (0: Pebble's default of 8 MB). Ingest
+	// reads the outputs every input spends, mostly created a few blocks
+	// earlier, so recently written blocks are worth caching.
+	CacheBytes int64
+	// MemTableBytes is the memtable size (0: Pebble's default of 4 MB). A
+	// batch over half of it bypasses the memtable as a flushable batch that
+	// Pebble sorts and flushes to an L0 table of its own.
+	MemTableBytes uint64
 }
 
 // DefaultOptions is the policy of Open.
-func DefaultOptions() Options { return Options{SyncInterval: DefaultSyncInterval} }
+func DefaultOptions() Options {
+	return Options{SyncInterval: DefaultSyncInterval, CacheBytes: 128 << 20, MemTableBytes: 64 << 20}
+}
 
 // Store is a bitcoin.Store in a Pebble directory. Lookups may run during a
 // Commit; commits must not run concurrently with each other (the engine
@@ -62,7 +73,18 @@ func Open(dir string) (*Store, error) { return OpenWithOptions(dir, DefaultOptio
 
 // OpenWithOptions opens (creating it if needed) the chain index in dir.
 func OpenWithOptions(dir string, opts Options) (*Store, error) {
-	db, err := pebble.Open(dir, &pebble.Options{Logger: quietLogger{}})
+	po := &pebble.Options{Logger: quietLogger{}, MemTableSize: opts.MemTableBytes}
+	if opts.CacheBytes > 0 {
+		c := pebble.NewCache(opts.CacheBytes)
+		defer c.Unref() // the DB holds its own reference
+		po.Cache = c
+	}
+	// Bloom filters on every level, L0 included: most lookups during ingest
+	// are of keys present in only one table.
+	for i := range po.Levels {
+		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+	}
+	db, err := pebble.Open(dir, po)
 	if err != nil {
 		return nil, fmt.Errorf("pebble: open %s: %w", dir, err)
 	}
