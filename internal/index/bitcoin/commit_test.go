@@ -43,9 +43,9 @@ func TestBackgroundCommits(t *testing.T) {
 	branch, _ := g.Blocks(bitcointest.TipOf(append([]*wire.MsgBlock{genesis}, blocks[:26]...)), 5)
 	_ = tip
 	stream := append(append([]*wire.MsgBlock{genesis}, blocks...), branch...)
-	run := func(t *testing.T, s bitcoin.Store, batch int) error {
+	run := func(t *testing.T, s bitcoin.Store, batch, utxo int) error {
 		cfg := bitcoin.DefaultConfig()
-		cfg.BatchBlocks = batch
+		cfg.BatchBlocks, cfg.UTXOCache = batch, utxo
 		e, err := bitcoin.NewEngine(t.Context(), s, params, cfg, nil, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -57,24 +57,27 @@ func TestBackgroundCommits(t *testing.T) {
 		}
 		return e.Flush(t.Context())
 	}
-	t.Run("background commits index what foreground commits index", func(t *testing.T) {
+	t.Run("background commits and the utxo cache index what foreground commits without it index", func(t *testing.T) {
 		for _, batch := range []int{1, 2, 3, 5, 8} {
 			fg := bitcoin.NewMemStore()
-			if err := run(t, syncOnly{fg}, batch); err != nil {
+			if err := run(t, syncOnly{fg}, batch, 0); err != nil {
 				t.Fatal(err)
 			}
-			bg := bitcoin.NewMemStore()
-			if err := run(t, bg, batch); err != nil {
-				t.Fatal(err)
-			}
-			if digest(t, fg) != digest(t, bg) {
-				t.Fatalf("batches of %d: background and foreground commits differ", batch)
+			// A cache of 7 outputs evicts all the time; one of 10,000 never.
+			for _, utxo := range []int{0, 7, 10000} {
+				bg := bitcoin.NewMemStore()
+				if err := run(t, bg, batch, utxo); err != nil {
+					t.Fatal(err)
+				}
+				if digest(t, fg) != digest(t, bg) {
+					t.Fatalf("batches of %d, utxo cache of %d: background and foreground commits differ", batch, utxo)
+				}
 			}
 		}
 	})
 	t.Run("a failed background commit stops the engine and keeps the store at a commit", func(t *testing.T) {
 		s := &failAfter{MemStore: bitcoin.NewMemStore(), n: 2}
-		if err := run(t, s, 3); !errors.Is(err, errDiskFull) {
+		if err := run(t, s, 3, 100); !errors.Is(err, errDiskFull) {
 			t.Fatalf("ingest over a failing store: %v, want %v", err, errDiskFull)
 		}
 		tip, err := s.Tip(t.Context())

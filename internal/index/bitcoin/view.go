@@ -18,6 +18,14 @@ type view struct {
 	hasTip   bool
 	cur      *overlay
 	inflight *overlay
+	// utxo caches outputs created by connected blocks and not spent since,
+	// under the overlays: most inputs spend an output a few blocks old, which
+	// would otherwise be read back from the store. apply keeps it equal to
+	// the store for every outpoint it holds (puts add, deletes and spends
+	// remove), so a hit is what the store would answer. At most utxoMax
+	// entries (0: no cache).
+	utxo    map[wire.OutPoint]*Output
+	utxoMax int
 	// undoFloor: undo entries below it are pruned, whatever the store holds.
 	undoFloor int64
 }
@@ -43,8 +51,8 @@ func newOverlay() *overlay {
 	}
 }
 
-func newView(ctx context.Context, r ChainReader) (*view, error) {
-	v := &view{r: r, cur: newOverlay()}
+func newView(ctx context.Context, r ChainReader, utxoMax int) (*view, error) {
+	v := &view{r: r, cur: newOverlay(), utxoMax: utxoMax, utxo: map[wire.OutPoint]*Output{}}
 	tip, err := r.Tip(ctx)
 	switch {
 	case err == nil:
@@ -64,6 +72,30 @@ func (v *view) detach() { v.cur, v.inflight = newOverlay(), v.cur }
 
 // committed drops the inflight overlay once the store holds its changes.
 func (v *view) committed() { v.inflight = nil }
+
+// cache adds outputs to the utxo cache; when full, it first forgets about a
+// quarter of it, in map order (arbitrary): a miss only costs a store read.
+func (v *view) cache(outs []*Output) {
+	if v.utxoMax <= 0 {
+		return
+	}
+	if len(v.utxo)+len(outs) > v.utxoMax {
+		drop := max(len(v.utxo)/4, len(v.utxo)+len(outs)-v.utxoMax)
+		for op := range v.utxo {
+			if drop == 0 {
+				break
+			}
+			delete(v.utxo, op)
+			drop--
+		}
+	}
+	for _, o := range outs {
+		if len(v.utxo) >= v.utxoMax {
+			return
+		}
+		v.utxo[o.OutPoint] = o
+	}
+}
 
 // lookup finds key in the overlays, newest first: found is true when an
 // overlay decides (val may be a nil deletion).
@@ -91,6 +123,7 @@ func (v *view) apply(c *Change) {
 	}
 	for _, out := range c.DeleteOutputs {
 		o.outputs[out.OutPoint] = nil
+		delete(v.utxo, out.OutPoint)
 	}
 	for _, op := range c.DeleteSpends {
 		o.spends[op] = nil
@@ -111,8 +144,10 @@ func (v *view) apply(c *Change) {
 	for _, out := range c.PutOutputs {
 		o.outputs[out.OutPoint] = out
 	}
+	v.cache(c.PutOutputs)
 	for _, s := range c.PutSpends {
 		o.spends[s.OutPoint] = s
+		delete(v.utxo, s.OutPoint)
 	}
 	if c.PutUndo != nil {
 		o.undo[c.PutUndo.Height] = c.PutUndo.Data
@@ -174,6 +209,9 @@ func (v *view) tx(ctx context.Context, id chainhash.Hash) (*Tx, bool, error) {
 func (v *view) output(ctx context.Context, op wire.OutPoint) (*Output, bool, error) {
 	if o, ok := lookup(v, (*overlay).outputsM, op); ok {
 		return o, o != nil, nil
+	}
+	if o, ok := v.utxo[op]; ok {
+		return o, true, nil
 	}
 	o, err := v.r.Output(ctx, op)
 	ok, err := found(err)
