@@ -84,31 +84,9 @@ func (s *ChainStore) migrate(ctx context.Context) error {
 		return fmt.Errorf("postgres: chain migrate: %w", err)
 	}
 	var applied []int
-	err = withTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, qAdvisoryXactLock, lockChainMigrate); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, qCreateChainMigrations); err != nil {
-			return err
-		}
-		var current int
-		if err := tx.QueryRow(ctx, qChainMigrationVersion).Scan(&current); err != nil {
-			return err
-		}
-		pending, err := migrations.Pending(migs, current)
-		if err != nil {
-			return err
-		}
-		for _, m := range pending {
-			if _, err := tx.Exec(ctx, m.Up); err != nil {
-				return fmt.Errorf("apply %s: %w", m, err)
-			}
-			if _, err := tx.Exec(ctx, qInsertChainMigration, m.Version, m.Name, now()); err != nil {
-				return err
-			}
-			applied = append(applied, m.Version)
-		}
-		return nil
+	err = withTx(ctx, s.pool, func(tx pgx.Tx) (err error) {
+		applied, err = chainMigrations.up(ctx, tx, migs)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: chain migrate %s: %w", s.target, err)
@@ -118,6 +96,8 @@ func (s *ChainStore) migrate(ctx context.Context) error {
 	}
 	return nil
 }
+
+var chainMigrations = migrationTable{lockChainMigrate, qCreateChainMigrations, qChainMigrationVersion, qInsertChainMigration}
 
 // migrateDown undoes applied chain migrations newer than target. Only tests
 // call it, to prove the down scripts reverse the up scripts.
