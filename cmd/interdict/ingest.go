@@ -59,7 +59,7 @@ branch is reorganised onto. --digest prints the SHA-256 of the whole index
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.sources, "source", nil, "block source: file:PATH (raw block, binary or hex, or framed blk file), blkdir:DIR or rpc:URL; repeat to read several in order")
-	fl.StringVar(&f.network, "network", "mainnet", "network: mainnet, testnet, signet or regtest")
+	fl.StringVar(&f.network, "network", "mainnet", "network: mainnet, testnet (testnet3), testnet4, signet or regtest")
 	fl.StringVar(&f.chain, "chain", "", "chain store: pebble://DIR or postgres://... (default: Pebble in <data-dir>/chain)")
 	fl.Int64Var(&f.from, "from", -1, "first height (blkdir:, rpc:; for file: the height of a first block that states none)")
 	fl.Int64Var(&f.to, "to", -1, "last height (default: the end of the source)")

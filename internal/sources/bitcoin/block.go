@@ -58,21 +58,23 @@ var (
 )
 
 // Params returns btcd's chain parameters for a network name: "mainnet"
-// (also "main", "bitcoin"), "testnet" ("testnet3"), "signet" (the default
-// signet) or "regtest". btcd v0.24 has no testnet4 parameters, so "testnet4"
-// is refused rather than guessed.
+// (also "main", "bitcoin"), "testnet" ("testnet3"), "testnet4" (BIP94),
+// "signet" (the default signet) or "regtest". "testnet" stays testnet3, as
+// Bitcoin Core's -testnet does.
 func Params(name string) (*chaincfg.Params, error) {
 	switch strings.ToLower(strings.TrimSpace(name)) {
 	case "", "mainnet", "main", "bitcoin":
 		return &chaincfg.MainNetParams, nil
 	case "testnet", "testnet3", "test":
 		return &chaincfg.TestNet3Params, nil
+	case "testnet4":
+		return &chaincfg.TestNet4Params, nil
 	case "signet":
 		return &chaincfg.SigNetParams, nil
 	case "regtest", "regression":
 		return &chaincfg.RegressionNetParams, nil
 	}
-	return nil, fmt.Errorf("%w: %q (want mainnet, testnet, signet or regtest)", ErrUnknownNetwork, name)
+	return nil, fmt.Errorf("%w: %q (want mainnet, testnet, testnet4, signet or regtest)", ErrUnknownNetwork, name)
 }
 
 // CoinbaseHeight returns the height a block's coinbase states under BIP34:

@@ -1,9 +1,14 @@
 package bitcoin
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/wire"
 )
@@ -16,6 +21,7 @@ func TestParams(t *testing.T) {
 		{"mainnet", &chaincfg.MainNetParams},
 		{"testnet", &chaincfg.TestNet3Params},
 		{"testnet3", &chaincfg.TestNet3Params},
+		{"testnet4", &chaincfg.TestNet4Params},
 		{"signet", &chaincfg.SigNetParams},
 		{"Regtest", &chaincfg.RegressionNetParams},
 	} {
@@ -25,11 +31,75 @@ func TestParams(t *testing.T) {
 			}
 		})
 	}
-	t.Run("testnet4, which btcd v0.24 lacks, is refused", func(t *testing.T) {
-		if _, err := Params("testnet4"); !errors.Is(err, ErrUnknownNetwork) {
+	t.Run("an unknown network is refused", func(t *testing.T) {
+		if _, err := Params("testnet5"); !errors.Is(err, ErrUnknownNetwork) {
 			t.Fatalf("got %v", err)
 		}
 	})
+}
+
+// TestTestnet4 checks btcd's testnet4 parameters against BIP94 and Bitcoin
+// Core (chainparams.cpp): the genesis block hashes to the stated hash, blk
+// files are framed with its magic, and tb1 addresses decode on it.
+func TestTestnet4(t *testing.T) {
+	p, err := Params("testnet4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const coreGenesis = "00000000da84f2bafbbc53dee25a72ae507ff4914b867c565be350b0da8bf043"
+	t.Run("the genesis block hashes to the hash the params state, Core's", func(t *testing.T) {
+		if got := p.GenesisBlock.BlockHash(); got != *p.GenesisHash || got.String() != coreGenesis {
+			t.Fatalf("genesis block hashes to %s, params say %s, Core %s", got, p.GenesisHash, coreGenesis)
+		}
+	})
+	t.Run("the magic is Core's 1c163f28 on the wire", func(t *testing.T) {
+		if p.Net != 0x283f161c {
+			t.Fatalf("magic %#x", uint32(p.Net))
+		}
+	})
+	t.Run("a blk file framed with the testnet4 magic reads back", func(t *testing.T) {
+		var buf bytes.Buffer
+		if err := p.GenesisBlock.Serialize(&buf); err != nil {
+			t.Fatal(err)
+		}
+		framed := binary.LittleEndian.AppendUint32(nil, uint32(p.Net))
+		framed = binary.LittleEndian.AppendUint32(framed, uint32(buf.Len()))
+		framed = append(framed, buf.Bytes()...)
+		path := filepath.Join(t.TempDir(), "blk00000.dat")
+		if err := os.WriteFile(path, framed, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		src, err := OpenFile(path, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer src.Close()
+		b, err := src.Next(t.Context())
+		if err != nil || b.Hash.String() != coreGenesis {
+			t.Fatalf("got %v, %v", b, err)
+		}
+	})
+	for _, c := range []struct {
+		name, addr string
+		ok         bool
+	}{
+		{"a P2WSH tb1 address (BIP173) decodes", "tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7", true},
+		{"a P2TR tb1p address (BIP350) decodes", "tb1pqqqqp399et2xygdj5xreqhjjvcmzhxw4aywxecjdzew6hylgvsesf3hn0c", true},
+		{"a mainnet bc1 address does not", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a, err := btcutil.DecodeAddress(c.addr, p)
+			if !c.ok {
+				if err == nil && a.IsForNet(p) {
+					t.Fatalf("decoded %v for testnet4", a)
+				}
+				return
+			}
+			if err != nil || !a.IsForNet(p) || a.EncodeAddress() != c.addr {
+				t.Fatalf("got %v, %v", a, err)
+			}
+		})
+	}
 }
 
 func coinbaseBlock(version int32, script []byte) *wire.MsgBlock {
