@@ -23,6 +23,12 @@ func (e *Engine) Connect(ctx context.Context, msg *wire.MsgBlock, height int64) 
 		return fmt.Errorf("connect block %s at %d: %w (tip %d %s)", hash, height, ErrNotTip, e.v.tip.Height, e.v.tip.Hash)
 	}
 	b := blockRecord(msg, hash, height)
+	if br, ok := e.store.(BatchReader); ok {
+		if err := e.prefetch(ctx, br, msg, b.Txids); err != nil {
+			return fmt.Errorf("connect block %s at %d: %w", hash, height, err)
+		}
+		defer func() { e.v.pre = nil }()
+	}
 	c := Change{Block: b, Tip: b.Ref()}
 	var u undoData
 	for i, tx := range msg.Transactions {

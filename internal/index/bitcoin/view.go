@@ -28,6 +28,10 @@ type view struct {
 	utxoMax int
 	// undoFloor: undo entries below it are pruned, whatever the store holds.
 	undoFloor int64
+	// pre is what a BatchReader store answered for the block being
+	// connected (nil: nothing prefetched), consulted after the overlays and
+	// the cache: it holds the store's content, which they may have changed.
+	pre *prefetched
 }
 
 // overlay is the records of one batch of changes.
@@ -201,6 +205,11 @@ func (v *view) tx(ctx context.Context, id chainhash.Hash) (*Tx, bool, error) {
 	if t, ok := lookup(v, (*overlay).txsM, id); ok {
 		return t, t != nil, nil
 	}
+	if v.pre != nil {
+		if t, ok := v.pre.txs[id]; ok {
+			return t, t != nil, nil
+		}
+	}
 	t, err := v.r.Tx(ctx, id)
 	ok, err := found(err)
 	return t, ok, err
@@ -213,6 +222,11 @@ func (v *view) output(ctx context.Context, op wire.OutPoint) (*Output, bool, err
 	if o, ok := v.utxo[op]; ok {
 		return o, true, nil
 	}
+	if v.pre != nil {
+		if o, ok := v.pre.outputs[op]; ok {
+			return o, o != nil, nil
+		}
+	}
 	o, err := v.r.Output(ctx, op)
 	ok, err := found(err)
 	return o, ok, err
@@ -221,6 +235,11 @@ func (v *view) output(ctx context.Context, op wire.OutPoint) (*Output, bool, err
 func (v *view) spend(ctx context.Context, op wire.OutPoint) (*Spend, bool, error) {
 	if s, ok := lookup(v, (*overlay).spendsM, op); ok {
 		return s, s != nil, nil
+	}
+	if v.pre != nil {
+		if s, ok := v.pre.spends[op]; ok {
+			return s, s != nil, nil
+		}
 	}
 	s, err := v.r.Spend(ctx, op)
 	ok, err := found(err)

@@ -49,6 +49,18 @@ func benchTxs() int {
 	return 100_000
 }
 
+// engineConfig is the engine's default, with the cache of unspent outputs
+// sized by INTERDICT_CHAINBENCH_UTXO_CACHE when set (0 turns it off), so a
+// small chain can show how an ingest behaves once the cache misses, as a
+// large one does.
+func engineConfig() bitcoin.Config {
+	cfg := bitcoin.DefaultConfig()
+	if n, err := strconv.Atoi(os.Getenv("INTERDICT_CHAINBENCH_UTXO_CACHE")); err == nil && n >= 0 {
+		cfg.UTXOCache = n
+	}
+	return cfg
+}
+
 func loadChain(b *testing.B) *chain {
 	b.Helper()
 	chainOnce.Do(func() {
@@ -168,7 +180,7 @@ func ingest(b *testing.B, c *chain, decode time.Duration, open func(*testing.B) 
 			st.Close()
 		}
 		st, size = open(b)
-		e, err := bitcoin.NewEngine(ctx, st, &chaincfg.RegressionNetParams, bitcoin.DefaultConfig(), nil, nil)
+		e, err := bitcoin.NewEngine(ctx, st, &chaincfg.RegressionNetParams, engineConfig(), nil, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -64,13 +64,3 @@ const (
 	lockChainMigrate int64 = 0x696e7464_636d6967 // "intdcmig"
 	lockChainCommit  int64 = 0x696e7464_63636f6d // "intdccom"
 )
-
-// The batch lookups of ReadBatch: every record of a set of keys at once.
-const (
-	qTxsBatch = `SELECT txid, block_hash, height, idx, raw, prev_values, prev_scripts
-FROM chain_txs WHERE txid = ANY($1::bytea[])`
-	qOutputsBatch = `SELECT ` + outputColumns + ` FROM chain_outputs
-WHERE (txid, vout) IN (SELECT * FROM unnest($1::bytea[], $2::bigint[]))`
-	qSpendsBatch = `SELECT txid, vout, spender_txid, spender_vin, height FROM chain_spends
-WHERE (txid, vout) IN (SELECT * FROM unnest($1::bytea[], $2::bigint[]))`
-)
