@@ -21,9 +21,17 @@ type Options struct {
 	// zero Options read everything. file: sources deliver every block.
 	From, To int64
 	// Follow keeps an rpc: source polling for new blocks past the tip
-	// every PollInterval (default 10 s) instead of returning io.EOF.
+	// every PollInterval (default 10 s) instead of returning io.EOF. While
+	// following, a node that stops answering (ErrUnavailable once the
+	// client's own retries are spent) is waited for, with a back-off from
+	// PollInterval doubling up to MaxFollowBackoff, instead of ending Next.
 	Follow       bool
 	PollInterval time.Duration
+	// Idle, when set, is called by a following rpc: source each time it has
+	// delivered every block up to the node's tip and is about to wait for
+	// more: an ingest commits there, so a follower's index is never behind
+	// the blocks it was given. An error from Idle ends Next with it.
+	Idle func(ctx context.Context) error
 	// HTTPClient and Logger are used by rpc:; nil means defaults
 	// (http.DefaultClient, a discarding logger).
 	HTTPClient *http.Client

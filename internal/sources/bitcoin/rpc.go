@@ -38,6 +38,10 @@ var (
 	ErrNotFound = errors.New("bitcoin: not found by the node")
 	// ErrAuth: the node refused the credentials.
 	ErrAuth = errors.New("bitcoin: rpc authentication failed")
+	// ErrUnavailable: a call kept failing in a way worth retrying (no
+	// connection, HTTP 5xx, warming up) until the client's retries ran out.
+	// A following source waits and tries again; other callers give up.
+	ErrUnavailable = errors.New("bitcoin: node unavailable")
 )
 
 // RPCError is an error object a node returned.
@@ -216,8 +220,11 @@ func (c *Client) retrying(ctx context.Context, label string, try func() (error, 
 		if err == nil {
 			return nil
 		}
-		if !retry || attempt >= c.opt.Retries || ctx.Err() != nil {
+		if !retry || ctx.Err() != nil {
 			return err
+		}
+		if attempt >= c.opt.Retries {
+			return fmt.Errorf("%w after %d attempts: %w", ErrUnavailable, attempt+1, err)
 		}
 		c.log.Warn("bitcoin rpc retry", "method", label, "attempt", attempt+1, "wait", wait, "err", err)
 		t := time.NewTimer(wait)

@@ -18,6 +18,8 @@ type RPCSource struct {
 	next, to  int64
 	follow    bool
 	poll      time.Duration
+	onIdle    func(context.Context) error
+	idle      bool // caught up with the tip since the last block delivered
 	verbosity int
 	tip       int64 // last tip height seen; getblockcount is asked again only past it
 	batch     int
@@ -27,7 +29,7 @@ type RPCSource struct {
 // NewRPCSource builds an rpc: source on c. Without Follow and without a
 // positive To, the node's tip height at this call is the last block.
 func NewRPCSource(ctx context.Context, c *Client, opt Options) (*RPCSource, error) {
-	s := &RPCSource{tip: -1, c: c, next: max(opt.From, 0), to: -1, follow: opt.Follow, poll: opt.PollInterval, verbosity: opt.Verbosity, batch: opt.Batch}
+	s := &RPCSource{tip: -1, c: c, next: max(opt.From, 0), to: -1, follow: opt.Follow, poll: opt.PollInterval, onIdle: opt.Idle, verbosity: opt.Verbosity, batch: opt.Batch}
 	if opt.To > 0 {
 		s.to = opt.To
 	}
@@ -56,9 +58,45 @@ func (s *RPCSource) Client() *Client { return s.c }
 // the height just above the fork.
 func (s *RPCSource) SetNext(height int64) { s.next, s.queue = max(height, 0), nil }
 
+// MaxFollowBackoff bounds the wait between attempts of a following source
+// whose node is unavailable.
+const MaxFollowBackoff = 5 * time.Minute
+
 // Next fetches the block at the next height. Past To it returns io.EOF, or
-// in follow mode polls getblockcount until the node has the block.
+// in follow mode polls getblockcount until the node has the block, and
+// outlasts a node that stops answering for a while (see Options.Follow).
 func (s *RPCSource) Next(ctx context.Context) (*Block, error) {
+	wait := s.poll
+	for {
+		b, err := s.fetch(ctx)
+		if !s.follow || err == nil || !errors.Is(err, ErrUnavailable) || errors.Is(err, ErrAuth) || ctx.Err() != nil {
+			if err == nil {
+				s.idle = false
+			}
+			return b, err
+		}
+		s.c.log.Warn("bitcoin rpc node unavailable; following again when it answers", "next_height", s.next, "retry_in", wait, "err", err)
+		if err := sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+		wait = min(2*wait, max(MaxFollowBackoff, s.poll))
+	}
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// fetch is one attempt of Next.
+func (s *RPCSource) fetch(ctx context.Context) (*Block, error) {
 	if len(s.queue) > 0 {
 		b := s.queue[0]
 		s.queue = s.queue[1:]
@@ -82,12 +120,14 @@ func (s *RPCSource) Next(ctx context.Context) (*Block, error) {
 		if !s.follow {
 			return nil, io.EOF
 		}
-		t := time.NewTimer(s.poll)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		case <-t.C:
+		if !s.idle && s.onIdle != nil {
+			if err := s.onIdle(ctx); err != nil {
+				return nil, err
+			}
+		}
+		s.idle = true
+		if err := sleep(ctx, s.poll); err != nil {
+			return nil, err
 		}
 	}
 	if n := s.batchLen(); n > 1 {
@@ -104,7 +144,7 @@ func (s *RPCSource) Next(ctx context.Context) (*Block, error) {
 	if errors.As(err, &re) && re.Code == codeHeightOutOfRange && s.follow {
 		// The chain got shorter under a reorg: wait for it to grow back.
 		s.tip = -1
-		return s.Next(ctx)
+		return s.fetch(ctx)
 	}
 	if err != nil {
 		return nil, err

@@ -25,6 +25,8 @@ import (
 type Server struct {
 	*httptest.Server
 	dirs []string
+	// answer answers one call: the recordings for New, a chain for NewNode.
+	answer func(q request) (response, int)
 
 	mu     sync.Mutex // guards the fields below
 	calls  []string
@@ -45,6 +47,7 @@ type Fault struct {
 func New(tb testing.TB, dirs ...string) *Server {
 	tb.Helper()
 	s := &Server{dirs: dirs}
+	s.answer = s.replay
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	tb.Cleanup(s.Close)
 	return s
@@ -146,16 +149,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(resp)
 }
 
-// answer finds the recording for one call.
-func (s *Server) answer(q request) (response, int) {
-	names := Names(q.Method, q.Params)
+// record notes a call in Calls and returns the id to answer with.
+func (s *Server) record(q request) json.RawMessage {
+	name := Names(q.Method, q.Params)[0]
 	s.mu.Lock()
-	s.calls = append(s.calls, names[0])
+	s.calls = append(s.calls, name)
 	s.mu.Unlock()
-	id := q.ID
-	if len(id) == 0 {
-		id = json.RawMessage("null")
+	if len(q.ID) == 0 {
+		return json.RawMessage("null")
 	}
+	return q.ID
+}
+
+// replay finds the recording for one call.
+func (s *Server) replay(q request) (response, int) {
+	names := Names(q.Method, q.Params)
+	id := s.record(q)
 	for _, name := range names {
 		for _, d := range s.dirs {
 			data, err := os.ReadFile(filepath.Join(d, name))
