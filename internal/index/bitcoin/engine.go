@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math/big"
+	"slices"
 
+	"github.com/btcsuite/btcd/blockchain"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
@@ -178,7 +181,7 @@ func (e *Engine) push(ctx context.Context, c Change) error {
 
 // Add takes the next block from a source (height -1 when the source does not
 // know it) and does what the chain needs: connect it on the tip, hold it aside
-// until its branch becomes the longest (then reorganise onto it), or start the
+// until its branch holds the most work (then reorganise onto it), or start the
 // index with it. The first block of an empty index is placed at height (or
 // the height its coinbase states under BIP34, or 0 for the network's genesis
 // block, 1 for a child of it). A block already indexed is skipped.
@@ -254,10 +257,10 @@ func (e *Engine) startHeight(msg *wire.MsgBlock, hash chainhash.Hash, height int
 }
 
 // adoptChildren connects held blocks that now extend the tip, and reorganises
-// onto a held branch that has become longer than the indexed chain.
+// onto a held branch that has come to hold more work than the indexed chain.
 func (e *Engine) adoptChildren(ctx context.Context) error {
 	for {
-		branch, forkHeight, err := e.longestSideBranch(ctx)
+		branch, forkHeight, err := e.heaviestSideBranch(ctx)
 		if err != nil || branch == nil {
 			return err
 		}
@@ -267,16 +270,27 @@ func (e *Engine) adoptChildren(ctx context.Context) error {
 	}
 }
 
-// longestSideBranch returns a held branch (oldest block first) that forks from
-// the indexed chain at forkHeight and reaches above the tip, if any.
-func (e *Engine) longestSideBranch(ctx context.Context) ([]*wire.MsgBlock, int64, error) {
-	var best []*wire.MsgBlock
-	var bestFork int64
+// heaviestSideBranch returns the held branch (oldest block first) with the
+// most proof of work among those that fork from the indexed chain and hold
+// more work than the indexed blocks above their fork, if any: the chain with
+// the most cumulative work wins, as in Bitcoin Core, not the longest (on
+// testnet a few blocks at full difficulty outweigh many at the minimum). On
+// equal work the indexed chain stays: the first seen wins ties. Work is
+// btcd's blockchain.CalcWork of each header's bits; the engine does not check
+// that a header meets its target (sources are trusted nodes and files).
+func (e *Engine) heaviestSideBranch(ctx context.Context) ([]*wire.MsgBlock, int64, error) {
+	var (
+		best     []*wire.MsgBlock
+		bestFork int64
+		bestGain *big.Int // branch work minus the indexed work it replaces
+	)
+	above := e.workAbove(ctx)
 	for hash := range e.side {
 		if e.hasSideChild(hash) {
 			continue // only branch ends
 		}
 		branch := []*wire.MsgBlock{}
+		work := new(big.Int)
 		cur := hash
 		for {
 			sb, ok := e.side[cur]
@@ -284,6 +298,7 @@ func (e *Engine) longestSideBranch(ctx context.Context) ([]*wire.MsgBlock, int64
 				break
 			}
 			branch = append(branch, sb.msg)
+			work.Add(work, blockchain.CalcWork(sb.msg.Header.Bits))
 			cur = sb.msg.Header.PrevBlock
 		}
 		parent, ok, err := e.v.blockByHash(ctx, cur)
@@ -293,14 +308,40 @@ func (e *Engine) longestSideBranch(ctx context.Context) ([]*wire.MsgBlock, int64
 		if !ok {
 			continue // its parent has not arrived
 		}
-		if parent.Height+int64(len(branch)) > e.v.tip.Height && len(branch) > len(best) {
-			best, bestFork = branch, parent.Height
+		replaced, err := above(parent.Height)
+		if err != nil {
+			return nil, 0, err
+		}
+		gain := new(big.Int).Sub(work, replaced)
+		if gain.Sign() > 0 && (bestGain == nil || gain.Cmp(bestGain) > 0) {
+			best, bestFork, bestGain = branch, parent.Height, gain
 		}
 	}
-	for i, j := 0, len(best)-1; i < j; i, j = i+1, j-1 {
-		best[i], best[j] = best[j], best[i]
-	}
+	slices.Reverse(best)
 	return best, bestFork, nil
+}
+
+// workAbove returns a function giving the work of the indexed blocks above a
+// height, reading each block record at most once per call.
+func (e *Engine) workAbove(ctx context.Context) func(height int64) (*big.Int, error) {
+	tip := e.v.tip.Height
+	acc := []*big.Int{new(big.Int)} // acc[k]: work of the k blocks at the top
+	return func(height int64) (*big.Int, error) {
+		if height < -1 || height > tip {
+			return nil, fmt.Errorf("work above %d: outside the index (tip %d)", height, tip)
+		}
+		for k := int64(len(acc)); k <= tip-height; k++ {
+			b, ok, err := e.v.blockByHeight(ctx, tip-k+1)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, fmt.Errorf("work above %d: block %d: %w", height, tip-k+1, ErrCorrupt)
+			}
+			acc = append(acc, new(big.Int).Add(acc[k-1], blockchain.CalcWork(b.Bits)))
+		}
+		return acc[tip-height], nil
+	}
 }
 
 func (e *Engine) hasSideChild(hash chainhash.Hash) bool {

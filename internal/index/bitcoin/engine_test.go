@@ -264,3 +264,49 @@ func TestStaleBranchesAreForgottenBelowTheUndoWindow(t *testing.T) {
 		t.Fatalf("tip %d, want 30", tip.Height)
 	}
 }
+
+// TestTheChainWithTheMostWorkWins: a branch of two blocks at a higher
+// difficulty replaces three indexed blocks at regtest's minimum (the most
+// cumulative work wins, not the most blocks, as on testnet after a
+// minimum-difficulty run), and a branch of equal work does not displace the
+// chain seen first.
+func TestTheChainWithTheMostWorkWins(t *testing.T) {
+	params := &chaincfg.RegressionNetParams
+	g := bitcointest.New(11)
+	genesis, tip := bitcointest.Genesis()
+	base, tip := g.Blocks(tip, 5)
+	weak, _ := g.Blocks(tip, 3) // 3 × work 2
+	g.Salt = 1
+	g.Bits = 0x1f7fffff // work 512 each
+	strong, _ := g.Blocks(tip, 2)
+	g.Salt, g.Bits = 2, 0
+	equal, _ := g.Blocks(tip, 3) // same work as weak, seen later
+
+	chain := func(parts ...[]*wire.MsgBlock) []*wire.MsgBlock {
+		out := []*wire.MsgBlock{genesis}
+		for _, p := range parts {
+			out = append(out, p...)
+		}
+		return out
+	}
+	cfg := bitcoin.DefaultConfig()
+	cases := []struct {
+		name   string
+		stream []*wire.MsgBlock
+		want   []*wire.MsgBlock
+	}{
+		{"two heavy blocks replace three light ones", chain(base, weak, strong), chain(base, strong)},
+		{"three light blocks do not replace two heavy ones", chain(base, strong, weak), chain(base, strong)},
+		{"a branch of equal work does not displace the first seen", chain(base, weak, equal), chain(base, weak)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ingest(t, params, cfg, tc.stream...)
+			if digest(t, got) != digest(t, ingest(t, params, cfg, tc.want...)) {
+				tip, _ := got.Tip(t.Context())
+				t.Fatalf("index tip %d %s differs from a clean ingest of the winning chain", tip.Height, tip.Hash)
+			}
+			checkBlocks(t, got, 0, tc.want)
+		})
+	}
+}

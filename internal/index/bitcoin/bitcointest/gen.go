@@ -35,6 +35,10 @@ type Gen struct {
 	time time.Time
 	// Salt changes the coinbases, so branches built on the same parent differ.
 	Salt uint32
+	// Bits is the compact target of the next blocks' headers (0: regtest's
+	// 0x207fffff); a smaller target is more work per block. Headers do not
+	// meet it: the index does not check proof of work.
+	Bits uint32
 }
 
 // New returns a generator for seed.
@@ -71,7 +75,11 @@ func (g *Gen) Block(t Tip, coinbase *wire.MsgTx) (*wire.MsgBlock, Tip) {
 	t = t.Fork()
 	h := t.Height + 1
 	g.time = g.time.Add(10 * time.Minute)
-	b := wire.NewMsgBlock(wire.NewBlockHeader(4, &t.Hash, &chainhash.Hash{}, 0x207fffff, g.rng.Uint32()))
+	bits := g.Bits
+	if bits == 0 {
+		bits = 0x207fffff
+	}
+	b := wire.NewMsgBlock(wire.NewBlockHeader(4, &t.Hash, &chainhash.Hash{}, bits, g.rng.Uint32()))
 	b.Header.Timestamp = g.time
 	if coinbase == nil {
 		coinbase = g.Coinbase(h)
