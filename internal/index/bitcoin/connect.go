@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
-	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
 )
 
@@ -200,35 +199,4 @@ func (e *Engine) disconnectChange(ctx context.Context, tip BlockRef) (Change, *w
 		c.Empty = true // the first block of the index
 	}
 	return c, msg, nil
-}
-
-// CoinbaseHeight returns the height a block's coinbase states under BIP34
-// (blocks of version 2 and later): the first push of the coinbase script as a
-// script number.
-func CoinbaseHeight(msg *wire.MsgBlock) (int64, bool) {
-	if msg.Header.Version < 2 || len(msg.Transactions) == 0 || !isCoinbase(msg.Transactions[0]) {
-		return 0, false
-	}
-	tok := txscript.MakeScriptTokenizer(0, msg.Transactions[0].TxIn[0].SignatureScript)
-	if !tok.Next() {
-		return 0, false
-	}
-	op := tok.Opcode()
-	switch {
-	case op == txscript.OP_0:
-		return 0, true
-	case op >= txscript.OP_1 && op <= txscript.OP_16:
-		return int64(op - txscript.OP_1 + 1), true
-	case op >= txscript.OP_DATA_1 && op <= txscript.OP_DATA_8:
-		d := tok.Data()
-		var v int64
-		for i := len(d) - 1; i >= 0; i-- {
-			v = v<<8 | int64(d[i])
-		}
-		if d[len(d)-1]&0x80 != 0 {
-			return 0, false // negative
-		}
-		return v, true
-	}
-	return 0, false
 }

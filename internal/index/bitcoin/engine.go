@@ -11,6 +11,8 @@ import (
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
+
+	srcbtc "github.com/interdict/interdict/internal/sources/bitcoin"
 )
 
 // PrevOutResolver finds previous outputs the index does not hold (they precede
@@ -250,7 +252,7 @@ func (e *Engine) startHeight(msg *wire.MsgBlock, hash chainhash.Hash, height int
 	case msg.Header.PrevBlock == *e.params.GenesisHash:
 		return 1, nil
 	}
-	if h, ok := CoinbaseHeight(msg); ok {
+	if h, ok := srcbtc.CoinbaseHeight(msg); ok {
 		return h, nil
 	}
 	return 0, fmt.Errorf("block %s: %w: no height given and none in its coinbase", hash, ErrOrphan)
