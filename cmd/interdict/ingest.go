@@ -53,7 +53,16 @@ func newIngestBTCCmd(g *globals) *cobra.Command {
 		Long: `Ingest Bitcoin blocks into the chain index. A run resumes from the index's
 last committed block; blocks already indexed are skipped, and a longer side
 branch is reorganised onto. --digest prints the SHA-256 of the whole index
-(after ingesting, or alone without --source).`,
+(after ingesting, or alone without --source).
+
+--follow keeps tailing the last --source, which must be rpc:URL: once caught
+up with the node's tip it commits, then asks getblockcount every --poll and
+ingests each new block as it comes (a node that reorganises onto a longer
+branch is followed onto it). A node that stops answering is waited for, with
+a back-off from --poll up to 5 minutes. Interrupt (Ctrl-C, SIGTERM) to stop:
+the blocks ingested so far are committed and the exit code is 0.
+
+--network testnet4 selects BIP94's testnet4; testnet is testnet3.`,
 		Args: withArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runIngestBTC(cmd.Context(), g, f) },
 	}
@@ -63,8 +72,8 @@ branch is reorganised onto. --digest prints the SHA-256 of the whole index
 	fl.StringVar(&f.chain, "chain", "", "chain store: pebble://DIR or postgres://... (default: Pebble in <data-dir>/chain)")
 	fl.Int64Var(&f.from, "from", -1, "first height (blkdir:, rpc:; for file: the height of a first block that states none)")
 	fl.Int64Var(&f.to, "to", -1, "last height (default: the end of the source)")
-	fl.BoolVar(&f.follow, "follow", false, "keep tailing the node for new blocks (rpc: sources)")
-	fl.DurationVar(&f.poll, "poll", 10*time.Second, "poll interval of --follow")
+	fl.BoolVar(&f.follow, "follow", false, "keep tailing the node for new blocks until interrupted (the last --source, rpc:URL)")
+	fl.DurationVar(&f.poll, "poll", 10*time.Second, "how often --follow asks the node for new blocks")
 	def := bitcoin.DefaultConfig()
 	fl.IntVar(&f.batch, "batch", def.BatchBlocks, "blocks per atomic commit")
 	fl.Int64Var(&f.undoWindow, "undo-window", def.UndoWindow, "heights that keep undo data (the deepest reorg); 0 keeps all")
@@ -98,6 +107,12 @@ func runIngestBTC(ctx context.Context, g *globals, f *ingestBTCFlags) error {
 	if len(f.sources) == 0 && !f.digest {
 		return usageError{errors.New("--source is required")}
 	}
+	if f.poll <= 0 {
+		return usageError{fmt.Errorf("--poll must be positive, not %s", f.poll)}
+	}
+	if f.follow && (len(f.sources) == 0 || !strings.HasPrefix(f.sources[len(f.sources)-1], "rpc:")) {
+		return usageError{errors.New("--follow needs an rpc:URL source (the last --source)")}
+	}
 	store, err := openChainStore(ctx, g, f.chain, log)
 	if err != nil {
 		return err
@@ -109,7 +124,11 @@ func runIngestBTC(ctx context.Context, g *globals, f *ingestBTCFlags) error {
 		}
 	}
 	if f.digest {
-		d, err := store.Digest(ctx)
+		dctx := ctx
+		if f.follow {
+			dctx = context.WithoutCancel(ctx) // an interrupt is how following ends
+		}
+		d, err := store.Digest(dctx)
 		if err != nil {
 			return err
 		}
@@ -118,10 +137,16 @@ func runIngestBTC(ctx context.Context, g *globals, f *ingestBTCFlags) error {
 	return nil
 }
 
+// ingestBTC reads the sources into the store. An interrupt (ctx cancelled)
+// stops the sources, never a block half way: the engine works on a context
+// that is not cancelled, so every block a source delivered is connected and
+// committed before ingestBTC returns. A --follow run ends only so, and that
+// is its success.
 func ingestBTC(ctx context.Context, f *ingestBTCFlags, params *chaincfg.Params, store bitcoin.Store, log *slog.Logger) error {
+	engCtx := context.WithoutCancel(ctx)
 	cfg := bitcoin.DefaultConfig()
 	cfg.BatchBlocks, cfg.UndoWindow = f.batch, f.undoWindow
-	eng, err := bitcoin.NewEngine(ctx, store, params, cfg, nil, log)
+	eng, err := bitcoin.NewEngine(engCtx, store, params, cfg, nil, log)
 	if err != nil {
 		return err
 	}
@@ -129,21 +154,49 @@ func ingestBTC(ctx context.Context, f *ingestBTCFlags, params *chaincfg.Params, 
 	defer p.finish()
 	// One engine for every source, so a side branch read from one file can
 	// win over the chain read from an earlier one.
-	for _, spec := range f.sources {
-		if err := ingestSource(ctx, f, spec, params, eng, cfg, p, log); err != nil {
+	var interrupted error
+	for i, spec := range f.sources {
+		follow := f.follow && i == len(f.sources)-1
+		err := ingestSource(ctx, engCtx, f, spec, follow, params, eng, cfg, p, log)
+		if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			interrupted = err
+			break
+		}
+		if err != nil {
 			return err
 		}
 	}
-	if err := eng.Flush(ctx); err != nil {
+	if err := eng.Flush(engCtx); err != nil {
 		return err
 	}
 	tip, _ := eng.Tip()
+	if interrupted != nil {
+		log.Info("ingest interrupted; every block read is committed", "tip_height", tip.Height, "tip_hash", tip.Hash.String(), "blocks", p.blocks, "txs", p.txs)
+		if f.follow {
+			return nil
+		}
+		return fmt.Errorf("ingest interrupted at height %d: %w", tip.Height, interrupted)
+	}
 	log.Info("ingest done", "tip_height", tip.Height, "tip_hash", tip.Hash.String(), "blocks", p.blocks, "txs", p.txs)
 	return nil
 }
 
-func ingestSource(ctx context.Context, f *ingestBTCFlags, spec string, params *chaincfg.Params, eng *bitcoin.Engine, cfg bitcoin.Config, p *ingestProgress, log *slog.Logger) error {
-	opt := srcbtc.Options{Params: params, From: max(f.from, 0), To: f.to, Follow: f.follow, PollInterval: f.poll, Logger: log}
+// ingestSource reads one source into eng: ctx stops the source, engCtx
+// (never cancelled) runs the engine.
+func ingestSource(ctx, engCtx context.Context, f *ingestBTCFlags, spec string, follow bool, params *chaincfg.Params, eng *bitcoin.Engine, cfg bitcoin.Config, p *ingestProgress, log *slog.Logger) error {
+	opt := srcbtc.Options{Params: params, From: max(f.from, 0), To: f.to, Follow: follow, PollInterval: f.poll, Logger: log}
+	if follow {
+		// Caught up with the node: commit, so the index is as current as
+		// the node while the follower waits.
+		opt.Idle = func(context.Context) error {
+			if err := eng.Flush(engCtx); err != nil {
+				return err
+			}
+			tip, _ := eng.Tip()
+			p.caughtUp(tip)
+			return nil
+		}
+	}
 	if tip, ok := eng.Tip(); ok && f.from <= tip.Height {
 		// Resume after the last committed block. A blk directory is re-read
 		// over the undo window: it delivers the node's best chain only, so
@@ -183,28 +236,29 @@ func ingestSource(ctx context.Context, f *ingestBTCFlags, spec string, params *c
 		if rpc != nil {
 			// The node reorganised: fetch the new branch's blocks we lack so
 			// the engine can reorganise onto it.
-			if err := addMissingParents(ctx, eng, rpc.Client(), b.Msg, cfg.UndoWindow); err != nil {
+			if err := addMissingParents(ctx, engCtx, eng, rpc.Client(), b.Msg, cfg.UndoWindow, p); err != nil {
 				return err
 			}
 		}
-		if err := eng.Add(ctx, b.Msg, h); err != nil {
+		if err := eng.Add(engCtx, b.Msg, h); err != nil {
 			return err
 		}
-		p.add(len(b.Msg.Transactions))
+		p.add(b.Msg, eng)
 	}
 }
 
 // addMissingParents adds, oldest first, the ancestors of msg that the engine
-// does not know, fetched from the node, going back at most depth blocks (the
-// undo window; 0: unbounded).
-func addMissingParents(ctx context.Context, eng *bitcoin.Engine, c *srcbtc.Client, msg *wire.MsgBlock, depth int64) error {
+// does not know, fetched from the node (on ctx), going back at most depth
+// blocks (the undo window; 0: unbounded). The engine runs on engCtx: an
+// interrupt while fetching adds none of them.
+func addMissingParents(ctx, engCtx context.Context, eng *bitcoin.Engine, c *srcbtc.Client, msg *wire.MsgBlock, depth int64, p *ingestProgress) error {
 	if _, ok := eng.Tip(); !ok {
 		return nil
 	}
 	var missing []*wire.MsgBlock
 	prev := msg.Header.PrevBlock
 	for depth <= 0 || int64(len(missing)) < depth {
-		known, err := eng.Knows(ctx, prev)
+		known, err := eng.Knows(engCtx, prev)
 		if err != nil || known {
 			break
 		}
@@ -216,20 +270,25 @@ func addMissingParents(ctx context.Context, eng *bitcoin.Engine, c *srcbtc.Clien
 		prev = b.Msg.Header.PrevBlock
 	}
 	for i := len(missing) - 1; i >= 0; i-- {
-		if err := eng.Add(ctx, missing[i], -1); err != nil {
+		if err := eng.Add(engCtx, missing[i], -1); err != nil {
 			return err
 		}
+		p.add(missing[i], eng)
 	}
 	return nil
 }
 
-// ingestProgress shows blocks/s and txs/s: a bar on a terminal, slog lines
-// every 10 s otherwise.
+// ingestProgress shows blocks/s and txs/s while catching up: a bar on a
+// terminal, slog lines every 10 s otherwise. Once a follower has caught up
+// with the node, rates over the whole run mean nothing (a block every ten
+// minutes): it logs one line when it catches up and then one per block, with
+// the block's height and hash, and nothing while it waits.
 type ingestProgress struct {
 	log         *slog.Logger
 	bar         *progressbar.ProgressBar
 	start, last time.Time
 	blocks, txs int64
+	following   bool
 }
 
 func newIngestProgress(log *slog.Logger) *ingestProgress {
@@ -242,11 +301,18 @@ func newIngestProgress(log *slog.Logger) *ingestProgress {
 	return p
 }
 
-func (p *ingestProgress) add(txs int) {
+// add counts a block the engine took; eng gives the tip it left.
+func (p *ingestProgress) add(msg *wire.MsgBlock, eng *bitcoin.Engine) {
 	p.blocks++
-	p.txs += int64(txs)
+	p.txs += int64(len(msg.Transactions))
+	if p.following {
+		tip, _ := eng.Tip()
+		p.log.Info("ingest block", "hash", msg.BlockHash().String(), "txs", len(msg.Transactions),
+			"tip_height", tip.Height, "tip_hash", tip.Hash.String())
+		return
+	}
 	now := time.Now()
-	secs := now.Sub(p.start).Seconds()
+	secs := max(now.Sub(p.start).Seconds(), 1e-3)
 	if p.bar != nil {
 		p.bar.Describe(fmt.Sprintf("ingest %.0f blocks/s %.0f txs/s", float64(p.blocks)/secs, float64(p.txs)/secs))
 		_ = p.bar.Add(1)
@@ -259,8 +325,24 @@ func (p *ingestProgress) add(txs int) {
 	}
 }
 
+// caughtUp is called each time a follower has every block of the node's
+// chain, committed, and starts waiting: the first time it closes the bar and
+// says so; later ones are quiet, since each block was logged as it came.
+func (p *ingestProgress) caughtUp(tip bitcoin.BlockRef) {
+	if p.following {
+		return
+	}
+	p.finish()
+	p.following = true
+	secs := max(time.Since(p.start).Seconds(), 1e-3)
+	p.log.Info("ingest caught up with the node; following", "tip_height", tip.Height, "tip_hash", tip.Hash.String(),
+		"blocks", p.blocks, "txs", p.txs,
+		"blocks_per_s", int64(float64(p.blocks)/secs), "txs_per_s", int64(float64(p.txs)/secs))
+}
+
 func (p *ingestProgress) finish() {
 	if p.bar != nil {
 		_ = p.bar.Finish()
+		p.bar = nil
 	}
 }
