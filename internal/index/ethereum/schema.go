@@ -157,7 +157,9 @@ func readID(k []byte) TransferID {
 }
 
 // TransferKey is the key of a transfer.
-func TransferKey(id TransferID) []byte { return appendID(append(make([]byte, 0, 1+idLen), prefixTransfer), id) }
+func TransferKey(id TransferID) []byte {
+	return appendID(append(make([]byte, 0, 1+idLen), prefixTransfer), id)
+}
 
 // DecodeTransferKey returns the ID in a TransferKey.
 func DecodeTransferKey(k []byte) (TransferID, error) {
@@ -213,6 +215,13 @@ func FlowKey(address, asset string, id TransferID, d Dir) []byte {
 	code, _ := AssetCode(asset)
 	k := make([]byte, 0, 1+20+len(code)+idLen+1)
 	k = append(append(append(k, prefixFlow), addrBytes(address)...), code...)
+	return append(appendID(k, id), byte(d))
+}
+
+// FlowKeyCode is FlowKey with the asset given as its AssetCode bytes.
+func FlowKeyCode(address common.Address, code []byte, id TransferID, d Dir) []byte {
+	k := make([]byte, 0, 1+20+len(code)+idLen+1)
+	k = append(append(append(k, prefixFlow), address[:]...), code...)
 	return append(appendID(k, id), byte(d))
 }
 
