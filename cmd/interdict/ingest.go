@@ -236,7 +236,7 @@ func ingestSource(ctx, engCtx context.Context, f *ingestBTCFlags, spec string, f
 		if rpc != nil {
 			// The node reorganised: fetch the new branch's blocks we lack so
 			// the engine can reorganise onto it.
-			if err := addMissingParents(ctx, engCtx, eng, rpc.Client(), b.Msg, cfg.UndoWindow, p); err != nil {
+			if err := addBranch(ctx, engCtx, eng, rpc.Client(), b.Msg, cfg.UndoWindow, follow, f.poll, p, log); err != nil {
 				return err
 			}
 		}
@@ -244,6 +244,25 @@ func ingestSource(ctx, engCtx context.Context, f *ingestBTCFlags, spec string, f
 			return err
 		}
 		p.add(b.Msg, eng)
+	}
+}
+
+// addBranch is addMissingParents that, when following, outlasts a node that
+// stops answering, with the back-off the source uses between blocks.
+func addBranch(ctx, engCtx context.Context, eng *bitcoin.Engine, c *srcbtc.Client, msg *wire.MsgBlock, depth int64, follow bool, poll time.Duration, p *ingestProgress, log *slog.Logger) error {
+	wait := poll
+	for {
+		err := addMissingParents(ctx, engCtx, eng, c, msg, depth, p)
+		if err == nil || !follow || !errors.Is(err, srcbtc.ErrUnavailable) || ctx.Err() != nil {
+			return err
+		}
+		log.Warn("bitcoin rpc node unavailable while fetching a branch; trying again", "retry_in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, max(srcbtc.MaxFollowBackoff, poll))
 	}
 }
 

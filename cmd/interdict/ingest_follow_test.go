@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,8 +17,11 @@ import (
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/wire"
 
+	"github.com/interdict/interdict/internal/index/bitcoin"
+	srcbtc "github.com/interdict/interdict/internal/sources/bitcoin"
 	"github.com/interdict/interdict/internal/sources/bitcoin/btcgen"
 	"github.com/interdict/interdict/internal/sources/bitcoin/rpctest"
+	"github.com/interdict/interdict/internal/store/pebble"
 )
 
 // follower is `interdict ingest btc --follow` running as a child process,
@@ -228,5 +233,72 @@ func TestIngestBTCTestnet4(t *testing.T) {
 	}
 	if rec.Hash != p.GenesisHash.String() || rec.Number != 0 {
 		t.Fatalf("exported block %d %s, want testnet4's genesis %s", rec.Number, rec.Hash, p.GenesisHash)
+	}
+}
+
+// TestAddBranchOutlastsAnUnavailableNode: while following, fetching a
+// reorganised branch's missing blocks waits for a node that fails, and adds
+// the branch once it answers; without --follow the failure ends the ingest.
+func TestAddBranchOutlastsAnUnavailableNode(t *testing.T) {
+	ctx := t.Context()
+	cfg := btcgen.Config{Seed: 5, Blocks: 12}
+	chain, _, err := btcgen.Generate(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	branch, err := btcgen.GenerateFork(cfg, 8, 6, 6) // heights 9-14
+	if err != nil {
+		t.Fatal(err)
+	}
+	node := rpctest.NewNode(t, nil, append(append([]*wire.MsgBlock{}, chain[:9]...), branch...))
+	client, err := srcbtc.NewClient(node.URL, srcbtc.ClientOptions{Retries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	for _, tc := range []struct {
+		name    string
+		follow  bool
+		wantErr bool
+	}{
+		{"without --follow a node failure ends the ingest", false, true},
+		{"a follower waits for the node and adds the branch", true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store, err := pebble.Open(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer store.Close()
+			eng, err := bitcoin.NewEngine(ctx, store, &chaincfg.RegressionNetParams, bitcoin.DefaultConfig(), nil, log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for h, b := range chain {
+				if err := eng.Add(ctx, b, int64(h)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for range 3 {
+				node.Inject(rpctest.Fault{Status: http.StatusBadGateway, Body: "restarting"})
+			}
+			p := newIngestProgress(log)
+			err = addBranch(ctx, ctx, eng, client, branch[5], 0, tc.follow, time.Millisecond, p, log)
+			if tc.wantErr {
+				if !errors.Is(err, srcbtc.ErrUnavailable) {
+					t.Fatalf("got %v, want ErrUnavailable", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := eng.Add(ctx, branch[5], -1); err != nil {
+				t.Fatal(err)
+			}
+			if tip, _ := eng.Tip(); tip.Hash != branch[5].BlockHash() || tip.Height != 14 {
+				t.Fatalf("tip %d %s, want the branch's 14 %s", tip.Height, tip.Hash, branch[5].BlockHash())
+			}
+		})
 	}
 }
