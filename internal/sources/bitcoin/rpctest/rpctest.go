@@ -1,5 +1,8 @@
-// Package rpctest replays recorded Bitcoin Core JSON-RPC responses over HTTP
-// for tests. It reads recordings in bitcoin-etl's layout: one file per call,
+// Package rpctest serves Bitcoin Core's JSON-RPC over HTTP for tests, two
+// ways: Server replays recorded responses, and Node (node.go) answers from
+// a chain of blocks the test grows and reorganises while clients follow it.
+//
+// Server replays recorded Bitcoin Core JSON-RPC responses. It reads recordings in bitcoin-etl's layout: one file per call,
 // named rpc_response_<method>_<params joined by _>.json, holding the bare
 // result (params printed as Python prints them: True, False, None). A call
 // is answered with {"result": <file>, "error": null, "id": <id>} as Core
