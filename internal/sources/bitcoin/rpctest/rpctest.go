@@ -2,9 +2,10 @@
 // ways: Server replays recorded responses, and Node (node.go) answers from
 // a chain of blocks the test grows and reorganises while clients follow it.
 //
-// Server replays recorded Bitcoin Core JSON-RPC responses. It reads recordings in bitcoin-etl's layout: one file per call,
-// named rpc_response_<method>_<params joined by _>.json, holding the bare
-// result (params printed as Python prints them: True, False, None). A call
+// Server replays recorded Bitcoin Core JSON-RPC responses. It reads
+// recordings in bitcoin-etl's layout: one file per call, named
+// rpc_response_<method>_<params joined by _>.json, holding the bare result
+// (params printed as Python prints them: True, False, None). A call
 // is answered with {"result": <file>, "error": null, "id": <id>} as Core
 // does; a method with no recording at all gets Core's -32601 (HTTP 404), a
 // known method with unrecorded params -5 (HTTP 500). Faults (HTTP 5xx,
