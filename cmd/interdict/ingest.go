@@ -31,6 +31,7 @@ func newIngestCmd(g *globals) *cobra.Command {
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newIngestBTCCmd(g))
+	cmd.AddCommand(newIngestETHCmd(g))
 	return cmd
 }
 

@@ -71,11 +71,16 @@ func Sync(ctx context.Context, e *Engine, s Node, o SyncOptions) (err error) {
 // syncOnce indexes up to the node's current confirmed head; done is true
 // when To was reached.
 func syncOnce(ctx context.Context, e *Engine, s Node, o SyncOptions) (done bool, err error) {
-	head, err := s.Head(ctx)
-	if err != nil {
-		return false, fmt.Errorf("node head: %w", err)
+	// A bounded range of a one-off ingest needs no head: the node
+	// answers a block it lacks with an error.
+	target := o.To
+	if o.Follow || o.To < 0 {
+		head, err := s.Head(ctx)
+		if err != nil {
+			return false, fmt.Errorf("node head: %w", err)
+		}
+		target = head - max(o.Confirmations, 0)
 	}
-	target := head - max(o.Confirmations, 0)
 	if o.To >= 0 && target >= o.To {
 		target, done = o.To, true
 	}
