@@ -188,7 +188,7 @@ func TestIngestBTCFollow(t *testing.T) {
 				polls++
 			}
 		}
-		if most := int(ran/poll) + 10; polls < 10 || polls > most {
+		if most := int(ran/poll) + 30; polls < 10 || polls > most {
 			t.Errorf("%d getblockcount calls in %s at --poll %s, want 10 to %d", polls, ran.Round(time.Millisecond), poll, most)
 		}
 	})

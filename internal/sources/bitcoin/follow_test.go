@@ -124,8 +124,9 @@ func TestFollowNode(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	idles := 0
+	idle := make(chan struct{}, 10)
 	s, err := Open(ctx, "rpc:"+node.URL, Options{From: 95, Follow: true, PollInterval: 2 * time.Millisecond,
-		Idle: func(context.Context) error { idles++; return nil }})
+		Idle: func(context.Context) error { idles++; idle <- struct{}{}; return nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,8 +143,9 @@ func TestFollowNode(t *testing.T) {
 	if idles != 0 {
 		t.Fatalf("idle %d times before catching up", idles)
 	}
+	// Blocks arrive once the source waits at the tip.
 	go func() {
-		time.Sleep(20 * time.Millisecond)
+		<-idle
 		node.Submit(chain[101:108]...)
 	}()
 	next(chain[101], 101)
@@ -157,21 +159,20 @@ func TestFollowNode(t *testing.T) {
 	// on by height, with the branch's block at 108 (the engine fetches its
 	// missing parents).
 	go func() {
-		time.Sleep(20 * time.Millisecond)
+		<-idle
 		node.Submit(branch...)
 	}()
 	next(branch[2], 108)
 	if idles != 2 {
 		t.Fatalf("idle %d times after the second catch-up, want 2", idles)
 	}
-	short, cancelShort := context.WithTimeout(ctx, 30*time.Millisecond)
+	for h := 109; h <= 113; h++ {
+		next(branch[h-106], int64(h))
+	}
+	short, cancelShort := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancelShort()
-	for range 10 {
-		if _, err := s.Next(short); errors.Is(err, context.DeadlineExceeded) {
-			break
-		} else if err != nil {
-			t.Fatal(err)
-		}
+	if _, err := s.Next(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("at the tip: got %v, want to wait until the context ends", err)
 	}
 	if idles != 3 {
 		t.Fatalf("idle %d times while waiting at the tip, want 3 (once per catch-up, not per poll)", idles)
