@@ -118,7 +118,9 @@ func DecodeTransfer(id TransferID, v []byte) (*Transfer, error) {
 		t.TokenID = d.amount()
 	}
 	if flags&flagTxHash != 0 {
-		t.TxHash = common.BytesToHash(d.take(32))
+		if t.TxHash = common.BytesToHash(d.take(32)); t.TxHash == (common.Hash{}) {
+			d.fail() // a zero hash is written as no hash
+		}
 	}
 	if n := d.uvarint(); n > uint64(len(d.b)) {
 		d.fail()
@@ -166,9 +168,11 @@ func (d *rd) take(n int) []byte {
 	return p
 }
 
+// uvarint reads a uvarint in its shortest form only, so every value has
+// one encoding (the digest hashes bytes).
 func (d *rd) uvarint() uint64 {
 	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
+	if n <= 0 || n != uvarintLen(v) {
 		d.fail()
 		return 0
 	}
@@ -325,4 +329,9 @@ func decodeUndo(height int64, v []byte) (*undoData, error) {
 		return nil, err
 	}
 	return u, nil
+}
+
+func uvarintLen(v uint64) int {
+	var b [binary.MaxVarintLen64]byte
+	return binary.PutUvarint(b[:], v)
 }
