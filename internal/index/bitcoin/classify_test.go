@@ -61,6 +61,8 @@ func FuzzDecodeRecords(f *testing.F) {
 	f.Add(bitcoin.EncodeTx(c.tx))
 	f.Add(bitcoin.EncodeOutput(c.output))
 	f.Add(bitcoin.EncodeSpend(c.spend))
+	genesis := chaincfg.RegressionNetParams.GenesisBlock
+	f.Add(bitcoin.EncodeSideBlock(&bitcoin.SideBlock{Hash: genesis.BlockHash(), Height: 3, Msg: genesis}))
 	f.Fuzz(func(t *testing.T, v []byte) {
 		if b, err := bitcoin.DecodeBlock(v); err == nil {
 			if again, err := bitcoin.DecodeBlock(bitcoin.EncodeBlock(b)); err != nil || !reflect.DeepEqual(again, b) {
@@ -76,5 +78,11 @@ func FuzzDecodeRecords(f *testing.F) {
 		_, _ = bitcoin.DecodeSpend(c.spend.OutPoint, v)
 		_, _ = bitcoin.DecodeAddressKey(v)
 		_, _ = bitcoin.DecodeTip(v)
+		if sb, err := bitcoin.DecodeSideBlock(genesis.BlockHash(), v); err == nil {
+			again, err := bitcoin.DecodeSideBlock(sb.Hash, bitcoin.EncodeSideBlock(sb))
+			if err != nil || !reflect.DeepEqual(again, sb) {
+				t.Fatalf("side block %x does not survive a re-encoding: %+v, %v", v, again, err)
+			}
+		}
 	})
 }

@@ -69,7 +69,10 @@ type Engine struct {
 	err  error
 	// side holds blocks not on the indexed chain: side branches, and blocks
 	// whose parent has not arrived (blk files are out of order), by hash.
-	side map[chainhash.Hash]*sideBlock
+	// sideOps is what the store does not know of it yet: blocks to put,
+	// and nil for blocks to delete; the next change pushed carries them.
+	side    map[chainhash.Hash]*sideBlock
+	sideOps map[chainhash.Hash]*SideBlock
 }
 
 type sideBlock struct {
@@ -89,8 +92,40 @@ func NewEngine(ctx context.Context, store Store, params *chaincfg.Params, cfg Co
 	if err != nil {
 		return nil, fmt.Errorf("read chain tip: %w", err)
 	}
-	return &Engine{store: store, params: params, cfg: cfg, resolver: resolver, log: log, v: v,
-		side: map[chainhash.Hash]*sideBlock{}}, nil
+	e := &Engine{store: store, params: params, cfg: cfg, resolver: resolver, log: log, v: v,
+		side: map[chainhash.Hash]*sideBlock{}, sideOps: map[chainhash.Hash]*SideBlock{}}
+	held, err := store.SideBlocks(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read blocks held aside: %w", err)
+	}
+	for _, sb := range held {
+		e.side[sb.Hash] = &sideBlock{msg: sb.Msg, height: sb.Height}
+	}
+	return e, nil
+}
+
+// hold keeps a block aside, in memory and (with the next change) in the store.
+func (e *Engine) hold(hash chainhash.Hash, sb *sideBlock) {
+	e.side[hash] = sb
+	e.sideOps[hash] = &SideBlock{Hash: hash, Height: sb.height, Msg: sb.msg}
+}
+
+// release forgets a block held aside.
+func (e *Engine) release(hash chainhash.Hash) {
+	delete(e.side, hash)
+	e.sideOps[hash] = nil
+}
+
+// takeSideOps moves the pending side-block writes into c.
+func (e *Engine) takeSideOps(c *Change) {
+	for h, sb := range e.sideOps {
+		if sb == nil {
+			c.DeleteSide = append(c.DeleteSide, h)
+		} else {
+			c.PutSide = append(c.PutSide, sb)
+		}
+	}
+	clear(e.sideOps)
 }
 
 // Tip returns the engine's tip, committed or not; ok is false on an empty index.
@@ -101,6 +136,12 @@ func (e *Engine) Tip() (BlockRef, bool) { return e.v.tip, e.v.hasTip }
 func (e *Engine) Flush(ctx context.Context) error {
 	if err := e.wait(); err != nil {
 		return err
+	}
+	if len(e.sideOps) > 0 {
+		c := Change{Tip: e.v.tip, Empty: !e.v.hasTip}
+		e.takeSideOps(&c)
+		e.v.apply(&c)
+		e.pending = append(e.pending, c)
 	}
 	if len(e.pending) == 0 {
 		return nil
@@ -169,6 +210,7 @@ func (e *Engine) push(ctx context.Context, c Change) error {
 	if e.err != nil {
 		return e.err
 	}
+	e.takeSideOps(&c)
 	e.v.apply(&c)
 	e.pending = append(e.pending, c)
 	e.pendingTxs += len(c.PutTxs)
@@ -220,7 +262,7 @@ func (e *Engine) Add(ctx context.Context, msg *wire.MsgBlock, height int64) erro
 	} else if p, ok := e.side[msg.Header.PrevBlock]; ok && p.height >= 0 {
 		sb.height = p.height + 1
 	}
-	e.side[hash] = sb
+	e.hold(hash, sb)
 	if err := e.adoptChildren(ctx); err != nil {
 		return err
 	}
@@ -237,7 +279,7 @@ func (e *Engine) pruneSide() {
 	floor := e.v.tip.Height - e.cfg.UndoWindow
 	for h, sb := range e.side {
 		if sb.height >= 0 && sb.height <= floor {
-			delete(e.side, h)
+			e.release(h)
 		}
 	}
 }
@@ -367,7 +409,7 @@ func (e *Engine) reorganize(ctx context.Context, forkHeight int64, branch []*wir
 		}
 	}
 	for _, m := range branch {
-		delete(e.side, m.BlockHash())
+		e.release(m.BlockHash())
 	}
 	return e.connectChain(ctx, branch, forkHeight+1)
 }
@@ -392,7 +434,7 @@ func (e *Engine) Disconnect(ctx context.Context) error {
 		return err
 	}
 	if msg != nil {
-		e.side[e.v.tip.Hash] = &sideBlock{msg: msg, height: e.v.tip.Height}
+		e.hold(e.v.tip.Hash, &sideBlock{msg: msg, height: e.v.tip.Height})
 	}
 	return e.push(ctx, c)
 }

@@ -52,6 +52,9 @@ func ApplyChange(w KVWriter, c *Change) error {
 	if c.DeleteUndo != nil {
 		del(UndoKey(*c.DeleteUndo))
 	}
+	for _, h := range c.DeleteSide {
+		del(SideKey(h))
+	}
 	if c.PruneUndoBelow > 0 {
 		errs = append(errs, w.DeleteRange(UndoKey(0), UndoKey(c.PruneUndoBelow)))
 	}
@@ -73,6 +76,9 @@ func ApplyChange(w KVWriter, c *Change) error {
 	}
 	if c.PutUndo != nil {
 		set(UndoKey(c.PutUndo.Height), c.PutUndo.Data)
+	}
+	for _, sb := range c.PutSide {
+		set(SideKey(sb.Hash), EncodeSideBlock(sb))
 	}
 	if c.Empty {
 		del(TipKey())
@@ -183,11 +189,30 @@ func (c KVChain) Undo(ctx context.Context, height int64) ([]byte, error) {
 	return c.R.Get(ctx, UndoKey(height))
 }
 
-// DigestKV computes the index digest by scanning a whole KV store.
+// SideBlocks returns the blocks held aside.
+func (c KVChain) SideBlocks(ctx context.Context) ([]*SideBlock, error) {
+	var out []*SideBlock
+	err := c.R.Scan(ctx, []byte{prefixSide}, []byte{prefixSide + 1}, func(k, v []byte) error {
+		if len(k) != 33 {
+			return errCorrupt("side block key")
+		}
+		sb, err := DecodeSideBlock(chainhash.Hash(k[1:]), v)
+		if err == nil {
+			out = append(out, sb)
+		}
+		return err
+	})
+	return out, err
+}
+
+// DigestKV computes the index digest by scanning a whole KV store, the
+// blocks held aside excepted (see schema.go).
 func DigestKV(ctx context.Context, r KVReader) ([32]byte, error) {
 	d := NewDigester()
 	err := r.Scan(ctx, nil, []byte{0xff}, func(k, v []byte) error {
-		d.Add(k, v)
+		if k[0] != prefixSide {
+			d.Add(k, v)
+		}
 		return nil
 	})
 	return d.Sum(), err

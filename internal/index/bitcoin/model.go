@@ -32,6 +32,15 @@ type Block struct {
 // Ref returns the block's height and hash.
 func (b *Block) Ref() BlockRef { return BlockRef{Height: b.Height, Hash: b.Hash} }
 
+// SideBlock is a block the engine holds aside: on a branch with less work than
+// the indexed chain (kept so a later reorg onto it needs no source), or
+// waiting for its parent. Height is -1 while its parent has not arrived.
+type SideBlock struct {
+	Hash   chainhash.Hash
+	Height int64
+	Msg    *wire.MsgBlock
+}
+
 // PrevOut is what an input spends, as far as the index knows it. Known is false
 // when the previous output precedes the ingest start and neither the index nor
 // the PrevOutResolver found it: its value is then unknown (null in exports),

@@ -25,13 +25,16 @@ import (
 //	's' txid(32) vout(4)                   → EncodeSpend(spend)  (keyed by the spent outpoint)
 //	'a' address 0x00 height(8) txid vout(4) → empty            (address index, one per address of an output)
 //	'u' height(8)                          → undo data of that height (see encodeUndo)
+//	'p' hash(32)                           → EncodeSideBlock (a block held aside; not in the digest)
 //
 // Hashes are in wire (internal) byte order, as chainhash.Hash holds them.
 //
 // Digest: SHA-256 over every pair in ascending byte order of the key, each as
 // uvarint(len(key)) key uvarint(len(value)) value. It covers the whole index:
 // tip, blocks, block hashes, transactions, outputs, spends, address entries and
-// undo entries.
+// undo entries: the indexed chain. The blocks held aside ('p') are left out: an
+// index that went through a reorg holds the losing branch there, and still
+// equals a clean ingest of the winning chain.
 const (
 	prefixTip     = 't'
 	prefixBlock   = 'b'
@@ -41,7 +44,35 @@ const (
 	prefixSpend   = 's'
 	prefixAddress = 'a'
 	prefixUndo    = 'u'
+	prefixSide    = 'p'
 )
+
+// SideKey is the key of a block held aside.
+func SideKey(h chainhash.Hash) []byte { return append([]byte{prefixSide}, h[:]...) }
+
+// EncodeSideBlock is the value of a block held aside: its height (varint, -1
+// when unknown) and the serialized block.
+func EncodeSideBlock(sb *SideBlock) []byte {
+	e := enc{b: make([]byte, 0, 10+sb.Msg.SerializeSize())}
+	e.varint(sb.Height)
+	buf := bytes.NewBuffer(e.b)
+	_ = sb.Msg.Serialize(buf) // writes to a buffer cannot fail
+	return buf.Bytes()
+}
+
+// DecodeSideBlock decodes EncodeSideBlock's value of the block held aside
+// under hash.
+func DecodeSideBlock(hash chainhash.Hash, v []byte) (*SideBlock, error) {
+	d := dec{b: v}
+	sb := &SideBlock{Hash: hash, Height: d.varint(), Msg: &wire.MsgBlock{}}
+	if d.err != nil || sb.Height < -1 {
+		return nil, errCorrupt("side block")
+	}
+	if err := sb.Msg.Deserialize(bytes.NewReader(d.b)); err != nil || sb.Msg.BlockHash() != hash {
+		return nil, errCorrupt("side block " + hash.String())
+	}
+	return sb, nil
+}
 
 // KV is one key/value pair of the canonical schema.
 type KV struct{ Key, Value []byte }

@@ -40,6 +40,10 @@ type Store interface {
 	// Digest returns the SHA-256 of the whole logical content as schema.go
 	// defines it; two backends holding the same chain return the same digest.
 	Digest(ctx context.Context) ([32]byte, error)
+	// SideBlocks returns the blocks held aside (Change.PutSide), in no
+	// particular order, so that a branch seen by an earlier run (separate
+	// `file:` sources, a restarted follower) can still win a reorg.
+	SideBlocks(ctx context.Context) ([]*SideBlock, error)
 	Close() error
 }
 
@@ -69,6 +73,8 @@ type ChainReader interface {
 // address), DeleteSpends, DeleteUndo, PruneUndoBelow; then put Block, PutTxs,
 // PutOutputs (with their address index entries), PutSpends, PutUndo; then set
 // the tip to Tip (a zero Tip with Empty set makes the index empty).
+// DeleteSide and PutSide maintain the blocks held aside, which are not part of
+// the indexed chain and not covered by the digest.
 type Change struct {
 	DeleteBlock   *BlockRef
 	DeleteTxs     []chainhash.Hash
@@ -83,6 +89,9 @@ type Change struct {
 	PutOutputs []*Output
 	PutSpends  []*Spend
 	PutUndo    *UndoEntry
+
+	DeleteSide []chainhash.Hash
+	PutSide    []*SideBlock
 
 	Tip   BlockRef
 	Empty bool // the index is empty after this change (genesis disconnected)

@@ -181,12 +181,14 @@ type chainWrites struct {
 	spends  *keyed[wire.OutPoint, *bitcoin.Spend]
 	undo    *keyed[int64, []byte]
 
+	side sideWrites
+
 	tip   bitcoin.BlockRef
 	empty bool
 }
 
 func newChainWrites() *chainWrites {
-	return &chainWrites{
+	return &chainWrites{side: sideWrites{},
 		delBlocks: newKeyed[int64, struct{}](), delHashes: newKeyed[chainhash.Hash, struct{}](),
 		hashes: newKeyed[chainhash.Hash, int64](),
 		delTxs: newKeyed[chainhash.Hash, struct{}](), delOutputs: newKeyed[wire.OutPoint, struct{}](),
@@ -254,6 +256,7 @@ func (w *chainWrites) apply(c *bitcoin.Change) {
 	if u := c.PutUndo; u != nil {
 		w.undo.put(u.Height, u.Data)
 	}
+	w.side.apply(c)
 	w.tip, w.empty = c.Tip, c.Empty
 }
 
@@ -270,6 +273,7 @@ func (w *chainWrites) deletes(ctx context.Context, tx pgx.Tx) error {
 	if w.prune > 0 {
 		b.Queue(qPruneUndo, w.prune)
 	}
+	w.side.queue(b)
 	if b.Len() == 0 {
 		return nil
 	}

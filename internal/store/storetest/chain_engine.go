@@ -49,6 +49,46 @@ func chainEngineCases() []chainCase {
 			runEngine(t, bitcoin.NewMemStore(), clean, bitcoin.Config{BatchBlocks: 5}, winning)
 			sameDigest(t, s, clean)
 		}},
+		{"a branch delivered across separate engine runs wins once it holds more work", func(t *testing.T, s bitcoin.Store) {
+			g := bitcointest.New(10)
+			genesis, tip := bitcointest.Genesis()
+			main, _ := g.Blocks(tip, 8)
+			g.Salt = 1
+			fork := bitcointest.TipOf(append([]*wire.MsgBlock{genesis}, main[:5]...))
+			branch, _ := g.Blocks(fork, 5) // heights 6..10 against main's 6..8
+			runs := [][]*wire.MsgBlock{append([]*wire.MsgBlock{genesis}, main...)}
+			for _, b := range branch {
+				runs = append(runs, []*wire.MsgBlock{b}) // one block per run, as separate file: sources
+			}
+			for i, run := range runs {
+				e, err := bitcoin.NewEngine(ctx(t), s, &chaincfg.RegressionNetParams, bitcoin.Config{BatchBlocks: 3}, nil, nil)
+				must(t, "NewEngine", err)
+				for _, b := range run {
+					must(t, "Add", e.Add(ctx(t), b, -1))
+				}
+				must(t, "Flush", e.Flush(ctx(t)))
+				held, err := s.SideBlocks(ctx(t))
+				must(t, "SideBlocks", err)
+				// Branch blocks wait aside until the branch outweighs main
+				// (run 4 brings it to height 9 > 8); then main's three
+				// disconnected blocks are held aside instead.
+				want := map[int]int{0: 0, 1: 1, 2: 2, 3: 3, 4: 3, 5: 3}[i]
+				if len(held) != want {
+					t.Fatalf("after run %d: %d blocks held aside, want %d", i, len(held), want)
+				}
+			}
+			clean := bitcoin.NewMemStore()
+			winning := append(append([]*wire.MsgBlock{genesis}, main[:5]...), branch...)
+			runEngine(t, bitcoin.NewMemStore(), clean, bitcoin.Config{BatchBlocks: 5}, winning)
+			sameDigest(t, s, clean)
+			held, err := s.SideBlocks(ctx(t))
+			must(t, "SideBlocks", err)
+			for _, sb := range held {
+				if sb.Height < 6 || sb.Height > 8 || sb.Msg.BlockHash() != sb.Hash {
+					t.Errorf("held aside: height %d %s; want main's disconnected blocks 6..8", sb.Height, sb.Hash)
+				}
+			}
+		}},
 		{"a duplicate coinbase (BIP30) overwrites the earlier outputs and a disconnect restores them", func(t *testing.T, s bitcoin.Store) {
 			g := bitcointest.New(9)
 			genesis, tip := bitcointest.Genesis()
