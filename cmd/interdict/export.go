@@ -57,6 +57,7 @@ docs/formats/bitcoin-etl.md lists the fields and where they differ from bitcoin-
 	fl.StringVar(&network, "network", "mainnet", "network whose address encoding to use: mainnet, testnet, signet or regtest")
 	fl.StringVar(&chainURL, "chain", "", "chain store: pebble://DIR or postgres://... (default: Pebble in <data-dir>/chain)")
 	cmd.AddCommand(btc)
+	cmd.AddCommand(newExportETHCmd(g))
 	return cmd
 }
 

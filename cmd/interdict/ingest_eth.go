@@ -265,8 +265,12 @@ func (p *ethProgress) finish() {
 // tokens reads the metadata of the tokens among the contracts the block's
 // successful create frames deployed.
 func (n *ethNode) tokens(ctx context.Context, bd *eth.BlockData) ([]*srceth.Token, error) {
+	addrs, err := createdTokens(bd)
+	if err != nil {
+		return nil, fmt.Errorf("block %d: %w", bd.Block.Number, err)
+	}
 	var out []*srceth.Token
-	for _, a := range createdTokens(bd) {
+	for _, a := range addrs {
 		t, err := n.c.Token(ctx, a, "latest")
 		if err != nil {
 			return nil, fmt.Errorf("token %s: %w", a.Hex(), err)
