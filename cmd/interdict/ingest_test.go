@@ -155,6 +155,27 @@ func TestIngestBTCReorgAcrossSources(t *testing.T) {
 			t.Fatalf("digest on PostgreSQL %s, on Pebble %s", d, got)
 		}
 	})
+	// The same sources, one `ingest btc` run each: the side blocks 3A and 4A
+	// wait aside in the store between runs, and 5A makes their branch win.
+	for _, backend := range []string{"pebble", "postgres"} {
+		t.Run("one run per source reorganises the same way on "+backend, func(t *testing.T) {
+			sep := cli{t: t, args: []string{"--data-dir", t.TempDir(), "--log-level", "warn"}}
+			var chainFlag []string
+			if backend == "postgres" {
+				chainFlag = []string{"--chain", freshPostgresSchema(t)}
+			}
+			var d string
+			for _, src := range stream[3:] {
+				if src == "--source" {
+					continue
+				}
+				d = strings.TrimSpace(sep.ok(append([]string{"ingest", "btc", "--digest", "--source", src}, chainFlag...)...))
+			}
+			if d != got {
+				t.Fatalf("after one run per source the digest is %s, after one run %s", d, got)
+			}
+		})
+	}
 }
 
 // readFramedBlocks decodes a file of network-magic framed blocks.
