@@ -54,7 +54,7 @@ docs/formats/bitcoin-etl.md lists the fields and where they differ from bitcoin-
 	fl.Int64Var(&from, "from", 0, "first height of the range (inclusive)")
 	fl.Int64Var(&to, "to", 0, "last height of the range (inclusive)")
 	fl.StringVar(&format, "format", "json", "json (JSON lines) or csv")
-	fl.StringVar(&network, "network", "mainnet", "network whose address encoding to use: mainnet, testnet, signet or regtest")
+	fl.StringVar(&network, "network", "mainnet", "network whose address encoding to use: mainnet, testnet, testnet4, signet or regtest")
 	fl.StringVar(&chainURL, "chain", "", "chain store: pebble://DIR or postgres://... (default: Pebble in <data-dir>/chain)")
 	cmd.AddCommand(btc)
 	cmd.AddCommand(newExportETHCmd(g))
