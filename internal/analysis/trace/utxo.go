@@ -1,0 +1,407 @@
+package trace
+
+import (
+	"cmp"
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/btcsuite/btcd/wire"
+)
+
+// UTXOView is what a trace needs of a UTXO chain index: transactions with
+// what their inputs spend, who spent an output, and the outputs paying an
+// address. internal/index/bitcoin's ChainReader satisfies it through
+// BitcoinView. Lookups of absent records return an error matching
+// ErrNotFound.
+type UTXOView interface {
+	Tx(ctx context.Context, txid chainhash.Hash) (*UTXOTx, error)
+	// Spender returns the transaction spending op; spent is false for an
+	// unspent output.
+	Spender(ctx context.Context, op wire.OutPoint) (txid chainhash.Hash, spent bool, err error)
+	// AddressOutputs returns the outputs paying a normalised address in
+	// chain order, at most limit of them.
+	AddressOutputs(ctx context.Context, address string, limit int) ([]wire.OutPoint, error)
+}
+
+// UTXOTx is a transaction as tracing sees it.
+type UTXOTx struct {
+	Txid     chainhash.Hash
+	Height   int64
+	Index    int   // position in the block
+	Time     int64 // block time, Unix seconds
+	Coinbase bool
+	Inputs   []UTXOInput
+	Outputs  []UTXOOutput
+}
+
+// UTXOInput is an input with the output it spends. Known is false when the
+// spent output precedes the index: its value is then unknown and counted as
+// nothing.
+type UTXOInput struct {
+	Prev    wire.OutPoint
+	Value   int64
+	Address string
+	Known   bool
+}
+
+// UTXOOutput is an output: its value (satoshi) and its address, normalised
+// ("" for OP_RETURN and non-standard scripts; the first of a bare multisig).
+type UTXOOutput struct {
+	Value   int64
+	Address string
+}
+
+// fee is what the inputs pay beyond the outputs (0 when inputs are unknown).
+func (t *UTXOTx) fee() int64 {
+	var in, out int64
+	for _, i := range t.Inputs {
+		in += i.Value
+	}
+	for _, o := range t.Outputs {
+		out += o.Value
+	}
+	return max(0, in-out)
+}
+
+// TraceUTXO traces taint over a UTXO chain from the starts. Transactions
+// are taken in chain order (forward) or reverse chain order (backward), so a
+// transaction is mixed once, with all the taint that reaches it.
+func TraceUTXO(ctx context.Context, v UTXOView, tg Tagger, cfg Config, starts []Start) (*Result, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	if len(starts) == 0 {
+		return nil, fmt.Errorf("%w: no start given", ErrBadRequest)
+	}
+	u := &utxoTrace{v: v, g: newGraph("btc", &cfg, tg), cfg: &cfg, txs: map[chainhash.Hash]*UTXOTx{},
+		queued: map[chainhash.Hash]bool{}, open: map[wire.OutPoint]*node{}}
+	for _, s := range starts {
+		if err := u.seed(ctx, s); err != nil {
+			return nil, err
+		}
+	}
+	if err := u.run(ctx); err != nil {
+		return nil, err
+	}
+	return u.g.result(), nil
+}
+
+type utxoTrace struct {
+	v      UTXOView
+	g      *graph
+	cfg    *Config
+	txs    map[chainhash.Hash]*UTXOTx // loaded transactions
+	q      txQueue
+	queued map[chainhash.Hash]bool
+	// open are the tainted outputs waiting for their transaction in q: the
+	// spender (forward) or the creator (backward).
+	open map[wire.OutPoint]*node
+}
+
+func (u *utxoTrace) tx(ctx context.Context, id chainhash.Hash) (*UTXOTx, error) {
+	if t, ok := u.txs[id]; ok {
+		return t, nil
+	}
+	u.g.stats.Reads++
+	t, err := u.v.Tx(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("tx %s: %w", id, err)
+	}
+	u.txs[id] = t
+	return t, nil
+}
+
+func (u *utxoTrace) seed(ctx context.Context, s Start) error {
+	var ops []wire.OutPoint
+	switch {
+	case s.Address != "":
+		u.g.stats.Reads++
+		got, err := u.v.AddressOutputs(ctx, s.Address, u.cfg.MaxHistory+1)
+		if err != nil {
+			return fmt.Errorf("outputs of %s: %w", s.Address, err)
+		}
+		if len(got) == 0 {
+			return fmt.Errorf("%w: no output pays %s", ErrNotFound, s.Address)
+		}
+		if len(got) > u.cfg.MaxHistory {
+			got = got[:u.cfg.MaxHistory]
+			u.g.trunc[StopCapped] = true
+		}
+		ops = got
+	default:
+		id, err := chainhash.NewHashFromStr(s.Tx)
+		if err != nil || len(s.Tx) != 2*chainhash.HashSize {
+			return fmt.Errorf("%w: tx %q: want a 64-digit transaction id", ErrBadRequest, s.Tx)
+		}
+		t, err := u.tx(ctx, *id)
+		if err != nil {
+			return err
+		}
+		if s.Vout >= len(t.Outputs) {
+			return fmt.Errorf("%w: output %s:%d (the tx has %d outputs)", ErrNotFound, s.Tx, s.Vout, len(t.Outputs))
+		}
+		for i := range t.Outputs {
+			if s.Vout < 0 || s.Vout == i {
+				ops = append(ops, wire.OutPoint{Hash: *id, Index: uint32(i)})
+			}
+		}
+	}
+	for _, op := range ops {
+		if _, dup := u.g.byID[op.String()]; dup {
+			continue
+		}
+		t, err := u.tx(ctx, op.Hash)
+		if err != nil {
+			return err
+		}
+		if int(op.Index) >= len(t.Outputs) {
+			return fmt.Errorf("%w: output %s", ErrNotFound, op)
+		}
+		o := t.Outputs[op.Index]
+		value := big.NewInt(o.Value)
+		n := u.g.add(&node{id: op.String(), kind: "output", address: o.Address, asset: "btc", value: value,
+			taint: Full(value), height: t.Height, time: t.Time})
+		if err := u.follow(ctx, op, n, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// follow decides what happens to a tainted output: stopped (tagged, hops,
+// unspent or coinbase), or queued behind the transaction to mix it in.
+func (u *utxoTrace) follow(ctx context.Context, op wire.OutPoint, n *node, seed bool) error {
+	stop, tags, err := u.cfg.stopTags(ctx, u.g.tagger, "btc", n.address)
+	if err != nil {
+		return err
+	}
+	n.tags = tags
+	switch {
+	case stop != nil && !seed:
+		n.stop = StopTagged + ":" + stop.Category
+		return nil
+	case u.cfg.MaxHops > 0 && n.hop >= u.cfg.MaxHops:
+		n.stop = StopMaxHops
+		return nil
+	}
+	next := op.Hash // backward: the transaction that created the output
+	if u.cfg.Direction == Forward {
+		u.g.stats.Reads++
+		id, spent, err := u.v.Spender(ctx, op)
+		if err != nil {
+			return fmt.Errorf("spender of %s: %w", op, err)
+		}
+		if !spent {
+			n.stop = StopUnspent
+			return nil
+		}
+		next = id
+	}
+	u.open[op] = n
+	if u.queued[next] {
+		return nil
+	}
+	t, err := u.tx(ctx, next)
+	if err != nil {
+		return err
+	}
+	u.queued[next] = true
+	heap.Push(&u.q, txItem{t: t, desc: u.cfg.Direction == Backward})
+	return nil
+}
+
+func (u *utxoTrace) run(ctx context.Context) error {
+	for u.q.Len() > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		t := heap.Pop(&u.q).(txItem).t
+		if u.g.full() {
+			break
+		}
+		var err error
+		if u.cfg.Direction == Forward {
+			err = u.forward(ctx, t)
+		} else {
+			err = u.backward(ctx, t)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for _, n := range u.open { // never mixed: the budget ran out first
+		if n.stop == "" {
+			n.stop = StopBudget
+		}
+	}
+	return nil
+}
+
+// skip stops the tainted outputs waiting on t when it is outside the time
+// window (or, backward, a coinbase: newly minted coins).
+func (u *utxoTrace) skip(t *UTXOTx, ops []wire.OutPoint, why string) {
+	for _, op := range ops {
+		if n := u.open[op]; n != nil {
+			n.stop = why
+			delete(u.open, op)
+		}
+	}
+}
+
+func (u *utxoTrace) forward(ctx context.Context, t *UTXOTx) error {
+	ins := make([]wire.OutPoint, len(t.Inputs))
+	for i, in := range t.Inputs {
+		ins[i] = in.Prev
+	}
+	if !u.cfg.inWindow(t.Time) {
+		u.skip(t, ins, StopTimeWindow)
+		return nil
+	}
+	pool := u.cfg.Model.NewPool()
+	txNode := &node{id: "tx:" + t.Txid.String(), kind: "tx", asset: "btc", value: new(big.Int), taint: Clean(),
+		height: t.Height, time: t.Time, hop: -1}
+	var srcs []*node
+	for _, in := range t.Inputs {
+		v := big.NewInt(in.Value)
+		txNode.value.Add(txNode.value, v)
+		taint := Clean()
+		if n := u.open[in.Prev]; n != nil {
+			delete(u.open, in.Prev)
+			taint = n.taint
+			srcs = append(srcs, n)
+			txNode.taint.Amount.Add(txNode.taint.Amount, taint.Amount)
+			if txNode.hop < 0 || n.hop+1 < txNode.hop {
+				txNode.hop = n.hop + 1
+			}
+		}
+		pool.Receive(v, taint)
+	}
+	u.g.add(txNode)
+	for _, n := range srcs {
+		u.g.edges = append(u.g.edges, &edge{from: n.id, to: txNode.id, tx: t.Txid.String(), asset: "btc", rule: RuleSpend,
+			hop: txNode.hop, height: t.Height, time: t.Time, value: n.value, taint: n.taint})
+	}
+	for i, o := range t.Outputs {
+		v := big.NewInt(o.Value)
+		taint := pool.Spend(v)
+		if !u.cfg.enough(taint) {
+			if taint.Tainted() {
+				u.g.stats.BelowMin++
+			}
+			continue
+		}
+		if u.g.full() {
+			return nil
+		}
+		op := wire.OutPoint{Hash: t.Txid, Index: uint32(i)}
+		n := u.g.add(&node{id: op.String(), kind: "output", address: o.Address, asset: "btc", value: v, taint: taint,
+			hop: txNode.hop, height: t.Height, time: t.Time})
+		u.g.edges = append(u.g.edges, &edge{from: txNode.id, to: n.id, tx: t.Txid.String(), asset: "btc",
+			rule: string(u.cfg.Model), hop: n.hop, height: t.Height, time: t.Time, value: v, taint: taint})
+		if err := u.follow(ctx, op, n, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// backward runs the model on t's ledger reversed: the fee and the outputs,
+// last first, are received (the outputs traced so far tainted), then the
+// inputs, last first, are spent: what each input funded of the traced
+// outputs.
+func (u *utxoTrace) backward(ctx context.Context, t *UTXOTx) error {
+	outs := make([]wire.OutPoint, len(t.Outputs))
+	for i := range t.Outputs {
+		outs[i] = wire.OutPoint{Hash: t.Txid, Index: uint32(i)}
+	}
+	switch {
+	case !u.cfg.inWindow(t.Time):
+		u.skip(t, outs, StopTimeWindow)
+		return nil
+	case t.Coinbase:
+		u.skip(t, outs, StopOrigin)
+		return nil
+	}
+	pool := u.cfg.Model.NewPool()
+	pool.Receive(big.NewInt(t.fee()), Clean())
+	txNode := &node{id: "tx:" + t.Txid.String(), kind: "tx", asset: "btc", value: new(big.Int), taint: Clean(),
+		height: t.Height, time: t.Time, hop: -1}
+	var dsts []*node
+	for i := len(t.Outputs) - 1; i >= 0; i-- {
+		v := big.NewInt(t.Outputs[i].Value)
+		txNode.value.Add(txNode.value, v)
+		taint := Clean()
+		if n := u.open[outs[i]]; n != nil {
+			delete(u.open, outs[i])
+			taint = n.taint.mirror(v)
+			dsts = append(dsts, n)
+			txNode.taint.Amount.Add(txNode.taint.Amount, n.taint.Amount)
+			if txNode.hop < 0 || n.hop+1 < txNode.hop {
+				txNode.hop = n.hop + 1
+			}
+		}
+		pool.Receive(v, taint)
+	}
+	u.g.add(txNode)
+	for _, n := range dsts {
+		u.g.edges = append(u.g.edges, &edge{from: txNode.id, to: n.id, tx: t.Txid.String(), asset: "btc", rule: RuleFund,
+			hop: txNode.hop, height: t.Height, time: t.Time, value: n.value, taint: n.taint})
+	}
+	for i := len(t.Inputs) - 1; i >= 0; i-- {
+		in := t.Inputs[i]
+		v := big.NewInt(in.Value)
+		taint := pool.Spend(v).mirror(v)
+		if !u.cfg.enough(taint) {
+			if taint.Tainted() {
+				u.g.stats.BelowMin++
+			}
+			continue
+		}
+		if u.g.full() {
+			return nil
+		}
+		n := u.g.add(&node{id: in.Prev.String(), kind: "output", address: in.Address, asset: "btc", value: v,
+			taint: taint, hop: txNode.hop})
+		u.g.edges = append(u.g.edges, &edge{from: n.id, to: txNode.id, tx: t.Txid.String(), asset: "btc",
+			rule: string(u.cfg.Model), hop: n.hop, height: t.Height, time: t.Time, value: v, taint: taint})
+		if err := u.follow(ctx, in.Prev, n, false); err != nil {
+			if errors.Is(err, ErrNotFound) { // created before the index
+				n.stop = StopOrigin
+				delete(u.open, in.Prev)
+				continue
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// txItem orders transactions by chain position, ascending (forward) or
+// descending (backward).
+type txItem struct {
+	t    *UTXOTx
+	desc bool
+}
+
+type txQueue []txItem
+
+func (q txQueue) Len() int { return len(q) }
+func (q txQueue) Less(i, j int) bool {
+	c := cmp.Or(cmp.Compare(q[i].t.Height, q[j].t.Height), cmp.Compare(q[i].t.Index, q[j].t.Index))
+	if q[i].desc {
+		return c > 0
+	}
+	return c < 0
+}
+func (q txQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *txQueue) Push(x any)   { *q = append(*q, x.(txItem)) }
+func (q *txQueue) Pop() any {
+	old := *q
+	x := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return x
+}
