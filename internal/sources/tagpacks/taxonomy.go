@@ -130,10 +130,10 @@ func ParseConfidence(r io.Reader, file string) ([]Confidence, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return nil, &Error{File: file, Line: line, Msg: "read row", Err: err}
+			return nil, &Error{File: file, Msg: "read row", Err: err}
 		}
+		line, _ := cr.FieldPos(0)
 		lvl, err := strconv.Atoi(strings.TrimSpace(rec[3]))
 		if err != nil || lvl < 0 || lvl > 100 {
 			return nil, errorf(file, line, nil, "level %q is not an integer 0..100", rec[3])
@@ -208,8 +208,7 @@ func parseCodeCSV(r io.Reader, file string) ([][2]string, error) {
 			return out, nil
 		}
 		if err != nil {
-			line, _ := cr.FieldPos(0)
-			return nil, &Error{File: file, Line: line, Msg: "read row", Err: err}
+			return nil, &Error{File: file, Msg: "read row", Err: err}
 		}
 		out = append(out, [2]string{rec[0], rec[1]})
 	}
