@@ -1,10 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"os/exec"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
 
 	eth "github.com/interdict/interdict/internal/index/ethereum"
 	"github.com/interdict/interdict/internal/index/ethereum/ethtest"
@@ -64,5 +70,70 @@ func TestIngestETHFollowsANodeReorg(t *testing.T) {
 				t.Fatalf("after the reorg the digest is %s, a clean ingest of the final chain's %s", got, want)
 			}
 		})
+	}
+}
+
+// waitFollower waits until the node has served the full block at height and
+// then a head query: the follower connected that block and committed it
+// before it polled again.
+func waitFollower(t *testing.T, node *rpctest.Server, height int64) {
+	t.Helper()
+	key := rpctest.Key("eth_getBlockByNumber", []any{hexutil.EncodeUint64(uint64(height)), true})
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		calls := node.Calls()
+		if i := slices.Index(calls, key); i >= 0 && slices.ContainsFunc(calls[i:], func(c string) bool { return strings.HasPrefix(c, "eth_blockNumber") }) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("the follower did not fetch block %d within 20 s", height)
+}
+
+// TestIngestETHFollowModeReorg runs `ingest eth --follow` against a
+// simulated node, which reorganises onto a longer branch while the follower
+// runs: once stopped (SIGTERM), the index equals a clean ingest of the final
+// chain up to its head less the confirmations.
+func TestIngestETHFollowModeReorg(t *testing.T) {
+	g := ethtest.Gen{Seed: 31, Traced: true}
+	first := g.Chain(100, common.Hash{}, 14) // 100..113
+	g.Salt = 9
+	branch := g.Chain(108, first[7].Block.Hash, 10) // 108..117
+	node := rpctest.New(t)
+	if err := node.SetChain(1, served(first)); err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	cmd := exec.Command(binPath, "--data-dir", data, "--log-level", "warn", "ingest", "eth", "--rpc", node.URL,
+		"--from", "100", "--follow", "--poll", "20ms", "--confirmations", "2")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	waitFollower(t, node, 111)
+	if err := node.Reorg(served(branch)); err != nil {
+		t.Fatal(err)
+	}
+	waitFollower(t, node, 115)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("ingest --follow after SIGTERM: %v\n%s", err, stderr.String())
+	}
+	c := cli{t: t, args: []string{"--data-dir", data, "--log-level", "warn"}}
+	got := strings.TrimSpace(c.ok("ingest", "eth", "--digest"))
+
+	final := append(append([]*eth.BlockData{}, first[:8]...), branch...)
+	clean := rpctest.New(t)
+	if err := clean.SetChain(1, served(final)); err != nil {
+		t.Fatal(err)
+	}
+	cc := cli{t: t, args: []string{"--data-dir", t.TempDir(), "--log-level", "warn"}}
+	want := strings.TrimSpace(cc.ok("ingest", "eth", "--rpc", clean.URL, "--from", "100", "--to", "115", "--digest"))
+	if got != want {
+		t.Fatalf("after following the reorg the digest is %s, a clean ingest of 100..115 of the final chain's %s", got, want)
 	}
 }
