@@ -261,6 +261,13 @@ func (a *acctTrace) wake(ctx context.Context, ac *account, k entryKey) error {
 		if err != nil {
 			return err
 		}
+		if e == nil && ac.hist.capped {
+			// A supernode read up to its cap before the taint came: it is
+			// reached, holding what it received, and not followed.
+			ac.node.stop, ac.live = StopCapped, false
+			a.g.trunc[StopCapped] = true
+			return nil
+		}
 		if e == nil {
 			return fmt.Errorf("trace: %s has no history entry for transfer %v (index changed during the trace?)", ac.address, k.id)
 		}
@@ -371,6 +378,9 @@ func (a *acctTrace) finish(ac *account) {
 		n.stop = StopCapped
 		a.g.trunc[StopCapped] = true
 	case ac.pool.Held().Sign() > 0:
+		// What it still holds is what can be frozen there (forward), or
+		// what it brought in from outside the trace (backward).
+		n.taint = Taint{Amount: ac.pool.Held()}
 		if a.backward() {
 			n.stop = StopOrigin
 		} else {
