@@ -54,6 +54,11 @@ func Sync(ctx context.Context, e *Engine, s Node, o SyncOptions) (err error) {
 	}
 	for {
 		done, err := syncOnce(ctx, e, s, o)
+		if o.Follow && ctx.Err() != nil {
+			// Stopping is how a follower ends: what it connected is
+			// committed by the deferred flush, whatever call was cut.
+			return nil
+		}
 		if err != nil || done || !o.Follow {
 			return err
 		}
