@@ -19,7 +19,7 @@ import (
 // etlRoot is ethereum-etl's test resources inside the shared data.
 var etlRoot = []string{"blockchain", "ethereum-etl"}
 
-func caseDir(t *testing.T, job, name string) string {
+func caseDir(t testing.TB, job, name string) string {
 	t.Helper()
 	return sharedtest.Path(t, append(append([]string{}, etlRoot...), job, name)...)
 }
@@ -43,7 +43,7 @@ func expectedFiles(t *testing.T, dir string) []string {
 
 // readExpected reads an expected file of the case folder, decompressing a
 // .gz twin when the plain file does not exist.
-func readExpected(t *testing.T, dir, name string) []byte {
+func readExpected(t testing.TB, dir, name string) []byte {
 	t.Helper()
 	rel, err := filepath.Rel(sharedtest.Dir(t), filepath.Join(dir, name))
 	if err != nil {

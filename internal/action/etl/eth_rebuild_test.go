@@ -29,7 +29,7 @@ import (
 
 type jsonRec map[string]any
 
-func readJSONLines(t *testing.T, dir, name string) []jsonRec {
+func readJSONLines(t testing.TB, dir, name string) []jsonRec {
 	t.Helper()
 	var out []jsonRec
 	sc := bufio.NewScanner(bytes.NewReader(readExpected(t, dir, name)))
@@ -123,7 +123,7 @@ func txFromRecord(r jsonRec) *ethereum.Tx {
 }
 
 // assemble returns the expected blocks with their transactions.
-func assemble(t *testing.T, dir, blocksFile, txsFile string) ([]*ethereum.Block, []jsonRec) {
+func assemble(t testing.TB, dir, blocksFile, txsFile string) ([]*ethereum.Block, []jsonRec) {
 	t.Helper()
 	var blocks []*ethereum.Block
 	byNum := map[uint64]*ethereum.Block{}
@@ -152,7 +152,7 @@ func assemble(t *testing.T, dir, blocksFile, txsFile string) ([]*ethereum.Block,
 	return blocks, txs
 }
 
-func writeRecording(t *testing.T, dir, key string, result []byte) {
+func writeRecording(t testing.TB, dir, key string, result []byte) {
 	t.Helper()
 	body := fmt.Sprintf(`{"jsonrpc": "2.0", "id": 1, "result": %s}`, result)
 	if err := os.WriteFile(filepath.Join(dir, "web3_response."+key+".json"), []byte(body), 0o644); err != nil {
@@ -160,7 +160,7 @@ func writeRecording(t *testing.T, dir, key string, result []byte) {
 	}
 }
 
-func rebuildBlocksCase(t *testing.T, dir string) string {
+func rebuildBlocksCase(t testing.TB, dir string) string {
 	t.Helper()
 	blocks, _ := assemble(t, dir, "expected_blocks.json", "expected_transactions.json")
 	out := t.TempDir()
@@ -174,7 +174,7 @@ func rebuildBlocksCase(t *testing.T, dir string) string {
 	return out
 }
 
-func rebuildStreamCase(t *testing.T, dir string) string {
+func rebuildStreamCase(t testing.TB, dir string) string {
 	t.Helper()
 	blocks, txs := assemble(t, dir, "expected_blocks.json", "expected_transactions.json")
 	logs := map[common.Hash][]*ethereum.Log{}
@@ -225,7 +225,7 @@ func rebuildStreamCase(t *testing.T, dir string) string {
 // readGethTracesJSON reads upstream's intermediate geth_traces.json (one
 // {"block_number", "transaction_traces"} object per line) through the same
 // decoder as a live callTracer response.
-func readGethTracesJSON(t *testing.T, path string) []*ethereum.Trace {
+func readGethTracesJSON(t testing.TB, path string) []*ethereum.Trace {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {

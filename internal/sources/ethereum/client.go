@@ -305,16 +305,18 @@ func DecodeBlock(raw []byte) (*Block, error) {
 
 // DecodeReceipts decodes an eth_getBlockReceipts result.
 func DecodeReceipts(raw []byte) ([]*Receipt, error) {
-	var rs []*Receipt
-	if err := json.Unmarshal(raw, &rs); err != nil {
-		if errors.Is(err, ErrDecode) {
-			return nil, err
-		}
+	var ws []*receiptJSON
+	if err := json.Unmarshal(raw, &ws); err != nil {
 		return nil, decodeErr("receipts", err)
 	}
-	for i, r := range rs {
-		if r == nil {
+	rs := make([]*Receipt, len(ws))
+	for i, w := range ws {
+		if w == nil {
 			return nil, decodeErr("receipts", fmt.Errorf("receipt %d is null", i))
+		}
+		rs[i] = new(Receipt)
+		if err := rs[i].fromWire(w); err != nil {
+			return nil, fmt.Errorf("receipt %d: %w", i, err)
 		}
 	}
 	return rs, nil

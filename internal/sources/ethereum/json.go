@@ -24,33 +24,33 @@ func decodeErr(what string, err error) error {
 // lengths, quantities within 256 bits); model types never carry hexutil.
 
 type blockJSON struct {
-	Number                *hexutil.Big      `json:"number"`
-	Hash                  *common.Hash      `json:"hash"`
-	ParentHash            *common.Hash      `json:"parentHash"`
-	Nonce                 hexutil.Bytes     `json:"nonce,omitempty"`
-	Sha3Uncles            common.Hash       `json:"sha3Uncles"`
-	LogsBloom             hexutil.Bytes     `json:"logsBloom"`
-	TransactionsRoot      common.Hash       `json:"transactionsRoot"`
-	StateRoot             common.Hash       `json:"stateRoot"`
-	ReceiptsRoot          common.Hash       `json:"receiptsRoot"`
-	Miner                 common.Address    `json:"miner"`
-	MixHash               common.Hash       `json:"mixHash"`
-	Difficulty            *hexutil.Big      `json:"difficulty"`
-	TotalDifficulty       *hexutil.Big      `json:"totalDifficulty,omitempty"`
-	Size                  hexutil.Uint64    `json:"size"`
-	ExtraData             hexutil.Bytes     `json:"extraData"`
-	GasLimit              hexutil.Uint64    `json:"gasLimit"`
-	GasUsed               hexutil.Uint64    `json:"gasUsed"`
-	Timestamp             hexutil.Uint64    `json:"timestamp"`
-	BaseFeePerGas         *hexutil.Big      `json:"baseFeePerGas,omitempty"`
-	WithdrawalsRoot       *common.Hash      `json:"withdrawalsRoot,omitempty"`
-	Withdrawals           []withdrawalJSON  `json:"withdrawals,omitempty"`
-	BlobGasUsed           *hexutil.Uint64   `json:"blobGasUsed,omitempty"`
-	ExcessBlobGas         *hexutil.Uint64   `json:"excessBlobGas,omitempty"`
-	ParentBeaconBlockRoot *common.Hash      `json:"parentBeaconBlockRoot,omitempty"`
-	RequestsHash          *common.Hash      `json:"requestsHash,omitempty"`
-	Uncles                []common.Hash     `json:"uncles"`
-	Transactions          []json.RawMessage `json:"transactions"`
+	Number                *hexutil.Big     `json:"number"`
+	Hash                  *common.Hash     `json:"hash"`
+	ParentHash            *common.Hash     `json:"parentHash"`
+	Nonce                 hexutil.Bytes    `json:"nonce,omitempty"`
+	Sha3Uncles            common.Hash      `json:"sha3Uncles"`
+	LogsBloom             hexutil.Bytes    `json:"logsBloom"`
+	TransactionsRoot      common.Hash      `json:"transactionsRoot"`
+	StateRoot             common.Hash      `json:"stateRoot"`
+	ReceiptsRoot          common.Hash      `json:"receiptsRoot"`
+	Miner                 common.Address   `json:"miner"`
+	MixHash               common.Hash      `json:"mixHash"`
+	Difficulty            *hexutil.Big     `json:"difficulty"`
+	TotalDifficulty       *hexutil.Big     `json:"totalDifficulty,omitempty"`
+	Size                  hexutil.Uint64   `json:"size"`
+	ExtraData             hexutil.Bytes    `json:"extraData"`
+	GasLimit              hexutil.Uint64   `json:"gasLimit"`
+	GasUsed               hexutil.Uint64   `json:"gasUsed"`
+	Timestamp             hexutil.Uint64   `json:"timestamp"`
+	BaseFeePerGas         *hexutil.Big     `json:"baseFeePerGas,omitempty"`
+	WithdrawalsRoot       *common.Hash     `json:"withdrawalsRoot,omitempty"`
+	Withdrawals           []withdrawalJSON `json:"withdrawals,omitempty"`
+	BlobGasUsed           *hexutil.Uint64  `json:"blobGasUsed,omitempty"`
+	ExcessBlobGas         *hexutil.Uint64  `json:"excessBlobGas,omitempty"`
+	ParentBeaconBlockRoot *common.Hash     `json:"parentBeaconBlockRoot,omitempty"`
+	RequestsHash          *common.Hash     `json:"requestsHash,omitempty"`
+	Uncles                []common.Hash    `json:"uncles"`
+	Transactions          json.RawMessage  `json:"transactions"`
 }
 
 type withdrawalJSON struct {
@@ -93,30 +93,35 @@ func (b *Block) UnmarshalJSON(data []byte) error {
 			b.Withdrawals[i] = Withdrawal{Index: uint64(x.Index), ValidatorIndex: uint64(x.ValidatorIndex), Address: x.Address, Amount: uint64(x.Amount)}
 		}
 	}
-	b.TxHashes = make([]common.Hash, len(w.Transactions))
-	for i, raw := range w.Transactions {
-		raw = bytes.TrimSpace(raw)
-		if len(raw) > 0 && raw[0] == '"' {
-			if b.Txs != nil {
-				return decodeErr("block", fmt.Errorf("transaction %d: hash among full transactions", i))
-			}
-			if err := json.Unmarshal(raw, &b.TxHashes[i]); err != nil {
-				return decodeErr(fmt.Sprintf("block transaction %d", i), err)
-			}
-			continue
+	// The list is either all hashes or all objects: peek at its first
+	// element and decode it once in that shape (decoding element by element
+	// would validate every transaction's JSON twice more).
+	list := bytes.TrimSpace(w.Transactions)
+	if len(list) == 0 || string(list) == "null" {
+		b.TxHashes = []common.Hash{}
+		return nil
+	}
+	if inner := bytes.TrimSpace(bytes.TrimPrefix(list, []byte("["))); len(inner) > 0 && inner[0] == '"' {
+		if err := json.Unmarshal(list, &b.TxHashes); err != nil {
+			return decodeErr("block transaction hashes", err)
 		}
-		if i > 0 && b.Txs == nil {
-			return decodeErr("block", fmt.Errorf("transaction %d: object among hashes", i))
-		}
-		if b.Txs == nil {
-			b.Txs = make([]*Tx, 0, len(w.Transactions))
-		}
+		return nil
+	}
+	var txs []txJSON
+	if err := json.Unmarshal(list, &txs); err != nil {
+		return decodeErr("block transactions", err)
+	}
+	b.TxHashes = make([]common.Hash, len(txs))
+	if len(txs) == 0 {
+		return nil // an empty block: no telling the two forms apart
+	}
+	b.Txs = make([]*Tx, len(txs))
+	for i := range txs {
 		tx := new(Tx)
-		if err := tx.UnmarshalJSON(raw); err != nil {
+		if err := tx.fromWire(&txs[i]); err != nil {
 			return fmt.Errorf("block %d transaction %d: %w", b.Number, i, err)
 		}
-		b.Txs = append(b.Txs, tx)
-		b.TxHashes[i] = tx.Hash
+		b.Txs[i], b.TxHashes[i] = tx, tx.Hash
 	}
 	return nil
 }
@@ -156,26 +161,23 @@ func (b *Block) marshal(full bool) ([]byte, error) {
 			w.Withdrawals[i] = withdrawalJSON{Index: hexutil.Uint64(x.Index), ValidatorIndex: hexutil.Uint64(x.ValidatorIndex), Address: x.Address, Amount: hexutil.Uint64(x.Amount)}
 		}
 	}
-	w.Transactions = []json.RawMessage{}
+	var err error
 	if full {
-		for _, tx := range b.Txs {
-			raw, err := tx.MarshalJSON()
-			if err != nil {
-				return nil, err
-			}
-			w.Transactions = append(w.Transactions, raw)
-		}
+		txs := make([]*Tx, len(b.Txs))
+		copy(txs, b.Txs)
+		w.Transactions, err = json.Marshal(txs)
 	} else {
 		hashes := b.TxHashes
 		if hashes == nil {
+			hashes = []common.Hash{}
 			for _, tx := range b.Txs {
 				hashes = append(hashes, tx.Hash)
 			}
 		}
-		for _, h := range hashes {
-			raw, _ := json.Marshal(h)
-			w.Transactions = append(w.Transactions, raw)
-		}
+		w.Transactions, err = json.Marshal(hashes)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return json.Marshal(&w)
 }
@@ -212,6 +214,10 @@ func (t *Tx) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &w); err != nil {
 		return decodeErr("transaction", err)
 	}
+	return t.fromWire(&w)
+}
+
+func (t *Tx) fromWire(w *txJSON) error {
 	if w.Value == nil {
 		return decodeErr("transaction", errors.New("missing value"))
 	}
@@ -292,7 +298,7 @@ type receiptJSON struct {
 	Status            *hexutil.Uint64 `json:"status,omitempty"`
 	EffectiveGasPrice *hexutil.Big    `json:"effectiveGasPrice,omitempty"`
 	LogsBloom         hexutil.Bytes   `json:"logsBloom"`
-	Logs              []*Log          `json:"logs"`
+	Logs              []*logJSON      `json:"logs"`
 	BlobGasUsed       *hexutil.Uint64 `json:"blobGasUsed,omitempty"`
 	BlobGasPrice      *hexutil.Big    `json:"blobGasPrice,omitempty"`
 }
@@ -303,6 +309,10 @@ func (r *Receipt) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &w); err != nil {
 		return decodeErr("receipt", err)
 	}
+	return r.fromWire(&w)
+}
+
+func (r *Receipt) fromWire(w *receiptJSON) error {
 	if w.BlockNumber == nil {
 		return decodeErr("receipt", errors.New("missing blockNumber"))
 	}
@@ -322,12 +332,19 @@ func (r *Receipt) UnmarshalJSON(data []byte) error {
 		From: w.From, To: w.To, Type: uint8(typ),
 		CumulativeGasUsed: uint64(w.CumulativeGasUsed), GasUsed: uint64(w.GasUsed),
 		ContractAddress: w.ContractAddress, Root: w.Root, Status: u64OrNil(w.Status),
-		EffectiveGasPrice: bigOrNil(w.EffectiveGasPrice), LogsBloom: w.LogsBloom, Logs: w.Logs,
+		EffectiveGasPrice: bigOrNil(w.EffectiveGasPrice), LogsBloom: w.LogsBloom,
 		BlobGasUsed: u64OrNil(w.BlobGasUsed), BlobGasPrice: bigOrNil(w.BlobGasPrice),
 	}
-	for i, l := range r.Logs {
-		if l == nil {
-			return decodeErr("receipt", fmt.Errorf("log %d is null", i))
+	if w.Logs != nil {
+		r.Logs = make([]*Log, len(w.Logs))
+		for i, lw := range w.Logs {
+			if lw == nil {
+				return decodeErr("receipt", fmt.Errorf("log %d is null", i))
+			}
+			r.Logs[i] = new(Log)
+			if err := r.Logs[i].fromWire(lw); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -342,11 +359,12 @@ func (r *Receipt) MarshalJSON() ([]byte, error) {
 		From:        r.From, To: r.To, Type: &typ,
 		CumulativeGasUsed: hexutil.Uint64(r.CumulativeGasUsed), GasUsed: hexutil.Uint64(r.GasUsed),
 		ContractAddress: r.ContractAddress, Root: r.Root, Status: (*hexutil.Uint64)(r.Status),
-		EffectiveGasPrice: (*hexutil.Big)(r.EffectiveGasPrice), LogsBloom: r.LogsBloom, Logs: r.Logs,
+		EffectiveGasPrice: (*hexutil.Big)(r.EffectiveGasPrice), LogsBloom: r.LogsBloom,
 		BlobGasUsed: (*hexutil.Uint64)(r.BlobGasUsed), BlobGasPrice: (*hexutil.Big)(r.BlobGasPrice),
+		Logs: make([]*logJSON, len(r.Logs)),
 	}
-	if w.Logs == nil {
-		w.Logs = []*Log{}
+	for i, l := range r.Logs {
+		w.Logs[i] = l.toWire()
 	}
 	return json.Marshal(&w)
 }
@@ -369,6 +387,10 @@ func (l *Log) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &w); err != nil {
 		return decodeErr("log", err)
 	}
+	return l.fromWire(&w)
+}
+
+func (l *Log) fromWire(w *logJSON) error {
 	var num uint64
 	if w.BlockNumber != nil {
 		n := (*big.Int)(w.BlockNumber)
@@ -392,7 +414,11 @@ func (l *Log) UnmarshalJSON(data []byte) error {
 
 // MarshalJSON encodes the log as a node does.
 func (l *Log) MarshalJSON() ([]byte, error) {
-	w := logJSON{
+	return json.Marshal(l.toWire())
+}
+
+func (l *Log) toWire() *logJSON {
+	w := &logJSON{
 		Address: l.Address, Topics: l.Topics, Data: l.Data,
 		BlockNumber: (*hexutil.Big)(new(big.Int).SetUint64(l.BlockNumber)), BlockHash: l.BlockHash,
 		TxHash: l.TxHash, TxIndex: hexutil.Uint64(l.TxIndex), Index: hexutil.Uint64(l.Index), Removed: l.Removed,
@@ -403,7 +429,7 @@ func (l *Log) MarshalJSON() ([]byte, error) {
 	if w.Data == nil {
 		w.Data = hexutil.Bytes{}
 	}
-	return json.Marshal(&w)
+	return w
 }
 
 func bigOrNil(b *hexutil.Big) *big.Int {

@@ -54,20 +54,19 @@ func (c *Client) Logs(ctx context.Context, from, to uint64, topic0 ...common.Has
 
 // DecodeLogs decodes an eth_getLogs or eth_getFilterLogs result.
 func DecodeLogs(raw []byte) ([]*Log, error) {
-	var ls []*Log
-	if err := json.Unmarshal(raw, &ls); err != nil {
-		if errors.Is(err, ErrDecode) {
-			return nil, err
-		}
+	var ws []*logJSON
+	if err := json.Unmarshal(raw, &ws); err != nil {
 		return nil, decodeErr("logs", err)
 	}
-	for i, l := range ls {
-		if l == nil {
+	ls := make([]*Log, len(ws))
+	for i, w := range ws {
+		if w == nil {
 			return nil, decodeErr("logs", fmt.Errorf("log %d is null", i))
 		}
-	}
-	if ls == nil {
-		ls = []*Log{}
+		ls[i] = new(Log)
+		if err := ls[i].fromWire(w); err != nil {
+			return nil, err
+		}
 	}
 	return ls, nil
 }
