@@ -118,8 +118,8 @@ func redact(u string) string {
 	return u
 }
 
-// call makes one call with the concurrency limit and retries, decoding the
-// raw result into out through decode (so decoders stay fuzzable on bytes).
+// call makes one call with the concurrency limit and retries and returns the
+// raw result, so every decoder works on bytes (and can be fuzzed on them).
 func (c *Client) call(ctx context.Context, method string, args ...any) (json.RawMessage, error) {
 	var raw json.RawMessage
 	err := c.retry(ctx, method, func(ctx context.Context) error {

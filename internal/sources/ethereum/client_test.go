@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -164,5 +167,65 @@ func TestReplayKeysFollowEthereumEtlNames(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(sharedtest.Path(t, "blockchain", "ethereum-etl"), "*", "*", "web3_response.*.json"))
 	if err != nil || len(files) != 48 {
 		t.Fatalf("%d recordings, %v", len(files), err)
+	}
+}
+
+func TestClientKeepsToItsConcurrencyLimit(t *testing.T) {
+	var inFlight, peak atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"jsonrpc":"2.0","id":1,"result":"0x10"}`))
+	}))
+	defer srv.Close()
+	cfg := ethereum.DefaultConfig()
+	cfg.URL, cfg.Concurrency = srv.URL, 2
+	c, err := ethereum.Dial(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if n, err := c.BlockNumber(context.Background()); err != nil || n != 16 {
+				t.Errorf("BlockNumber = %d, %v", n, err)
+			}
+		})
+	}
+	wg.Wait()
+	if p := peak.Load(); p > 2 {
+		t.Fatalf("%d requests in flight, limit 2", p)
+	}
+}
+
+func TestClientStopsRetryingWhenTheContextEnds(t *testing.T) {
+	srv := rpctest.New(t)
+	for range 100 {
+		srv.Inject(rpctest.Fault{Status: http.StatusServiceUnavailable, Body: "busy"})
+	}
+	cfg := ethereum.DefaultConfig()
+	cfg.URL, cfg.Retries, cfg.Backoff = srv.URL, 100, 50*time.Millisecond
+	c, err := ethereum.Dial(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := c.BlockNumber(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the context's deadline", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("gave up after %v", d)
 	}
 }
