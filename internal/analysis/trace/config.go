@@ -64,7 +64,7 @@ type Config struct {
 	// limit).
 	MaxHops int
 	// MinAmount: edges carrying less taint (smallest units) are not
-	// followed (nil or 0: any non-zero taint).
+	// followed (nil or 0: less than one unit).
 	MinAmount *big.Int
 	// From and To bound the block times of the transactions followed (zero:
 	// unbounded).
@@ -132,14 +132,21 @@ func (c *Config) inWindow(unix int64) bool {
 	return (c.From.IsZero() || !t.Before(c.From)) && (c.To.IsZero() || !t.After(c.To))
 }
 
-// enough reports whether a taint is worth following: non-zero and at least
-// MinAmount.
+// enough reports whether a taint is worth following: at least MinAmount,
+// and at least one smallest unit (a haircut share of a satoshi or a wei can
+// be neither frozen nor printed, and following it only grows the exact
+// fractions' denominators).
 func (c *Config) enough(t Taint) bool {
 	if !t.Tainted() {
 		return false
 	}
-	return c.MinAmount == nil || t.Amount.Cmp(new(big.Rat).SetInt(c.MinAmount)) >= 0
+	if c.MinAmount == nil || c.MinAmount.Sign() == 0 {
+		return t.Amount.Cmp(oneUnit) >= 0
+	}
+	return t.Amount.Cmp(new(big.Rat).SetInt(c.MinAmount)) >= 0
 }
+
+var oneUnit = big.NewRat(1, 1)
 
 // stopTags returns the tags of an address that stop the trace there (nil: go
 // on), and all its tags for the result.
