@@ -1,0 +1,12 @@
+package sqlite
+
+import (
+	"testing"
+
+	"github.com/interdict/interdict/internal/action/share/taxii"
+	"github.com/interdict/interdict/internal/store/storetest"
+)
+
+func TestTAXIIContract(t *testing.T) {
+	storetest.RunTAXII(t, func(t *testing.T) taxii.Store { return open(t) })
+}
