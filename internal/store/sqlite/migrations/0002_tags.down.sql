@@ -1,0 +1,3 @@
+DROP TABLE tag_actors;
+DROP TABLE tags;
+DROP TABLE tag_datasets;
