@@ -48,6 +48,19 @@ type Engine struct {
 	// err is a failed commit: the engine's tip is then ahead of the store,
 	// so it refuses further work and a new engine resumes from the store.
 	err error
+	// done receives the result of the background commit in progress (nil
+	// when none); inflight is its batch, which HashAt still consults.
+	done     chan error
+	inflight []Change
+}
+
+// ConcurrentStore is implemented by stores whose Commit may run in another
+// goroutine while the engine derives the next blocks (it reads nothing from
+// the store for that). On such a store a full batch commits in the
+// background, so encoding and writing overlap decoding and derivation.
+type ConcurrentStore interface {
+	Store
+	ConcurrentCommit() bool
 }
 
 // NewEngine opens an engine on store, resuming from its tip.
@@ -76,8 +89,8 @@ func (e *Engine) Tip() (BlockRef, bool) { return e.tip, e.hasTip }
 // Flush commits the pending changes: when it returns without error the
 // store holds every block the engine connected.
 func (e *Engine) Flush(ctx context.Context) error {
-	if e.err != nil {
-		return e.err
+	if err := e.wait(); err != nil {
+		return err
 	}
 	if len(e.pending) == 0 {
 		return nil
@@ -98,7 +111,47 @@ func (e *Engine) push(ctx context.Context, c Change) error {
 	if len(e.pending) < e.cfg.BatchBlocks && (e.cfg.BatchTransfers <= 0 || e.pendingTransfers < e.cfg.BatchTransfers) {
 		return nil
 	}
+	if cs, ok := e.store.(ConcurrentStore); ok && cs.ConcurrentCommit() {
+		return e.commitAsync(ctx)
+	}
 	return e.Flush(ctx)
+}
+
+// commitAsync starts committing the pending batch in the background, once
+// the previous one has finished.
+func (e *Engine) commitAsync(ctx context.Context) error {
+	if err := e.wait(); err != nil {
+		return err
+	}
+	batch := e.pending
+	e.pending, e.pendingTransfers, e.inflight = nil, 0, batch
+	done := make(chan error, 1)
+	e.done = done
+	go func() {
+		err := e.store.Commit(ctx, batch)
+		if err != nil {
+			err = fmt.Errorf("commit %d changes: %w", len(batch), err)
+		}
+		done <- err
+	}()
+	return nil
+}
+
+// wait waits for the background commit, if any; a failed commit's error
+// sticks (see err).
+func (e *Engine) wait() error {
+	if e.err != nil {
+		return e.err
+	}
+	if e.done == nil {
+		return nil
+	}
+	err := <-e.done
+	e.done, e.inflight = nil, nil
+	if err != nil {
+		e.err = err
+	}
+	return err
 }
 
 // Connect adds a block on the tip (or starts an empty index with it) and
@@ -193,9 +246,11 @@ func (e *Engine) Disconnect(ctx context.Context) error {
 // HashAt returns the hash of the indexed block at height (pending blocks
 // included).
 func (e *Engine) HashAt(ctx context.Context, height int64) (common.Hash, error) {
-	for i := len(e.pending) - 1; i >= 0; i-- {
-		if r := e.pending[i].Connect; r != nil && r.Height() == height {
-			return r.Block.Hash, nil
+	for _, batch := range [][]Change{e.pending, e.inflight} {
+		for i := len(batch) - 1; i >= 0; i-- {
+			if r := batch[i].Connect; r != nil && r.Height() == height {
+				return r.Block.Hash, nil
+			}
 		}
 	}
 	b, err := e.store.BlockByNumber(ctx, height)

@@ -362,6 +362,11 @@ func CheckChange(tip BlockRef, empty bool, c *Change) error {
 	return nil
 }
 
+// ConcurrentCommit implements ConcurrentStore (lookups see the content
+// before or after a Commit, never between), so engine tests exercise
+// background commits.
+func (s *MemStore) ConcurrentCommit() bool { return true }
+
 // Digest implements Store.
 func (s *MemStore) Digest(ctx context.Context) ([32]byte, error) { return DigestKV(ctx, s.m) }
 

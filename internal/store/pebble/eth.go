@@ -85,6 +85,10 @@ func (s *EthStore) Commit(ctx context.Context, changes []eth.Change) error {
 	return nil
 }
 
+// ConcurrentCommit implements eth.ConcurrentStore: Pebble serves reads while
+// a batch commits, from before or after it.
+func (s *EthStore) ConcurrentCommit() bool { return true }
+
 // Digest implements eth.Store.
 func (s *EthStore) Digest(ctx context.Context) ([32]byte, error) {
 	return eth.DigestKV(ctx, ethReader{reader{s.db}})
