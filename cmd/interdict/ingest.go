@@ -42,6 +42,8 @@ type ingestBTCFlags struct {
 	follow         bool
 	poll           time.Duration
 	batch          int
+	batchTxs       int
+	utxoCache      int
 	undoWindow     int64
 	digest         bool
 }
@@ -52,8 +54,10 @@ func newIngestBTCCmd(g *globals) *cobra.Command {
 		Use:   "btc --source file:PATH|blkdir:DIR|rpc:URL [--network N] [--from H] [--to H]",
 		Short: "Ingest Bitcoin blocks into the chain index (resumes from its tip; reorg-safe)",
 		Long: `Ingest Bitcoin blocks into the chain index. A run resumes from the index's
-last committed block; blocks already indexed are skipped, and a longer side
-branch is reorganised onto. --digest prints the SHA-256 of the whole index
+last committed block; blocks already indexed are skipped, and a side branch
+that comes to hold more work than the indexed chain is reorganised onto
+(blocks held aside are kept in the index between runs, so a branch may
+arrive over several runs). --digest prints the SHA-256 of the whole index
 (after ingesting, or alone without --source).
 
 --follow keeps tailing the last --source, which must be rpc:URL: once caught
@@ -77,6 +81,8 @@ the blocks ingested so far are committed and the exit code is 0.
 	fl.DurationVar(&f.poll, "poll", 10*time.Second, "how often --follow asks the node for new blocks")
 	def := bitcoin.DefaultConfig()
 	fl.IntVar(&f.batch, "batch", def.BatchBlocks, "blocks per atomic commit")
+	fl.IntVar(&f.batchTxs, "batch-txs", def.BatchTxs, "also end a commit once its blocks hold this many transactions (0: no bound)")
+	fl.IntVar(&f.utxoCache, "utxo-cache", def.UTXOCache, "unspent outputs kept in memory so inputs spending them need no store read (0: none; ~300 B each)")
 	fl.Int64Var(&f.undoWindow, "undo-window", def.UndoWindow, "heights that keep undo data (the deepest reorg); 0 keeps all")
 	fl.BoolVar(&f.digest, "digest", false, "print the digest of the whole index")
 	return cmd
@@ -110,6 +116,10 @@ func runIngestBTC(ctx context.Context, g *globals, f *ingestBTCFlags) error {
 	}
 	if f.poll <= 0 {
 		return usageError{fmt.Errorf("--poll must be positive, not %s", f.poll)}
+	}
+	if f.batch <= 0 || f.batchTxs < 0 || f.utxoCache < 0 || f.undoWindow < 0 {
+		return usageError{fmt.Errorf("--batch must be positive, --batch-txs, --utxo-cache and --undo-window not negative (got %d, %d, %d, %d)",
+			f.batch, f.batchTxs, f.utxoCache, f.undoWindow)}
 	}
 	if f.follow && (len(f.sources) == 0 || !strings.HasPrefix(f.sources[len(f.sources)-1], "rpc:")) {
 		return usageError{errors.New("--follow needs an rpc:URL source (the last --source)")}
@@ -146,7 +156,7 @@ func runIngestBTC(ctx context.Context, g *globals, f *ingestBTCFlags) error {
 func ingestBTC(ctx context.Context, f *ingestBTCFlags, params *chaincfg.Params, store bitcoin.Store, log *slog.Logger) error {
 	engCtx := context.WithoutCancel(ctx)
 	cfg := bitcoin.DefaultConfig()
-	cfg.BatchBlocks, cfg.UndoWindow = f.batch, f.undoWindow
+	cfg.BatchBlocks, cfg.BatchTxs, cfg.UTXOCache, cfg.UndoWindow = f.batch, f.batchTxs, f.utxoCache, f.undoWindow
 	eng, err := bitcoin.NewEngine(engCtx, store, params, cfg, nil, log)
 	if err != nil {
 		return err

@@ -205,6 +205,9 @@ func TestIngestBTCFollowUsage(t *testing.T) {
 		{"--follow on a file source is a usage error", []string{"--source", "file:" + file, "--follow"}},
 		{"--follow whose last source is not rpc: is a usage error", []string{"--source", "rpc:http://127.0.0.1:1", "--source", "file:" + file, "--follow"}},
 		{"a zero --poll is a usage error", []string{"--source", "rpc:http://127.0.0.1:1", "--follow", "--poll", "0s"}},
+		{"a zero --batch is a usage error", []string{"--source", "file:" + file, "--batch", "0"}},
+		{"a negative --utxo-cache is a usage error", []string{"--source", "file:" + file, "--utxo-cache", "-1"}},
+		{"a negative --batch-txs is a usage error", []string{"--source", "file:" + file, "--batch-txs", "-5"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, errOut, code := c.run(append([]string{"ingest", "btc", "--network", "regtest"}, tc.args...)...); code != 2 {

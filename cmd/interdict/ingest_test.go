@@ -52,6 +52,10 @@ func TestIngestBTCFileAndDigest(t *testing.T) {
 	if d := strings.TrimSpace(other.ok("ingest", "btc", "--source", "file:"+blocks, "--batch", "9", "--digest")); d != first {
 		t.Fatalf("digest with batches of 9 = %s, want %s", d, first)
 	}
+	tuned := cli{t: t, args: []string{"--data-dir", t.TempDir(), "--log-level", "warn"}}
+	if d := strings.TrimSpace(tuned.ok("ingest", "btc", "--source", "file:"+blocks, "--batch-txs", "7", "--utxo-cache", "0", "--digest")); d != first {
+		t.Fatalf("digest with commits of 7 txs and no utxo cache = %s, want %s", d, first)
+	}
 	if _, _, code := c.run("ingest", "btc"); code != 2 {
 		t.Fatalf("ingest btc without --source exited %d, want 2", code)
 	}
