@@ -137,3 +137,36 @@ func TestIngestETHFollowModeReorg(t *testing.T) {
 		t.Fatalf("after following the reorg the digest is %s, a clean ingest of 100..115 of the final chain's %s", got, want)
 	}
 }
+
+// TestIngestETHResumesAfterKill kills an ingest (SIGKILL) in the middle of
+// a chain, at several points, then resumes it: the index equals a clean
+// ingest of the whole chain.
+func TestIngestETHResumesAfterKill(t *testing.T) {
+	blocks := ethtest.Gen{Seed: 41, Traced: true}.Chain(200, common.Hash{}, 60)
+	node := rpctest.New(t)
+	if err := node.SetChain(1, served(blocks)); err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	args := []string{"--data-dir", data, "--log-level", "warn", "ingest", "eth", "--rpc", node.URL, "--from", "200", "--to", "259", "--batch", "7"}
+	for _, killAt := range []int64{215, 238} {
+		cmd := exec.Command(binPath, args...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		key := rpctest.Key("eth_getBlockByNumber", []any{hexutil.EncodeUint64(uint64(killAt)), true})
+		deadline := time.Now().Add(20 * time.Second)
+		for !slices.Contains(node.Calls(), key) && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}
+	c := cli{t: t}
+	got := strings.TrimSpace(c.ok(append(args, "--digest")...))
+	cc := cli{t: t, args: []string{"--data-dir", t.TempDir(), "--log-level", "warn"}}
+	want := strings.TrimSpace(cc.ok("ingest", "eth", "--rpc", node.URL, "--from", "200", "--to", "259", "--digest"))
+	if got != want {
+		t.Fatalf("after kills and a resume the digest is %s, a clean ingest's %s", got, want)
+	}
+}
