@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/adrg/strutil v0.3.1
+	github.com/alecthomas/participle/v2 v2.1.4
 	github.com/btcsuite/btcd v0.25.0
 	github.com/btcsuite/btcd/btcutil v1.2.0
 	github.com/btcsuite/btcd/chaincfg/chainhash v1.1.0
@@ -16,6 +17,7 @@ require (
 	github.com/oklog/run v1.2.0
 	github.com/orisano/gosax v1.1.4
 	github.com/prometheus/client_golang v1.25.0
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/spf13/cobra v1.10.2
 	golang.org/x/text v0.44.0
