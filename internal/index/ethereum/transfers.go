@@ -201,7 +201,7 @@ func traceTransfers(base TransferID, txHash common.Hash, traces []*src.Trace, po
 				continue
 			}
 			t.Kind = KindCall
-		case src.TraceCreate:
+		case src.TraceCreate, traceCreate2:
 			if t.To == "" {
 				continue
 			}
@@ -228,6 +228,10 @@ func traceTransfers(base TransferID, txHash common.Hash, traces []*src.Trace, po
 	}
 	return out
 }
+
+// traceCreate2 is the type Geth's callTracer gives a CREATE2 frame (Parity
+// calls both "create").
+const traceCreate2 = "create2"
 
 func traceKey(addr []int) string { return fmt.Sprint(addr) }
 

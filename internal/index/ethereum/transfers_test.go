@@ -98,15 +98,16 @@ func TestTransfers(t *testing.T) {
 			}
 			return bd
 		}(), []string{"fee a11ce>beef 1000 eth", "call a11ce>b0b 5 eth", "call b0b>ca401 2 eth"}},
-		{"traces: self-destruct sends the balance on, a created contract receives its endowment, rewards are issued", func() *eth.BlockData {
+		{"traces: self-destruct sends the balance on, a created contract (CREATE or Geth's CREATE2) receives its endowment, rewards are issued", func() *eth.BlockData {
 			bd := oneTx(0, nil, nil)
 			bd.Traced = true
 			create := &src.Trace{Type: src.TraceCreate, From: &bob, To: &carol, Value: big.NewInt(0), TxIndex: u64(0), TraceAddress: []int{0}}
 			sd := &src.Trace{Type: src.TraceSuicide, From: &carol, To: &alice, Value: big.NewInt(8), TxIndex: u64(0), TraceAddress: []int{1}}
 			reward := &src.Trace{Type: src.TraceReward, RewardType: "block", To: &miner, Value: big.NewInt(2)}
-			bd.Traces = []*src.Trace{call(alice, bob, 0, []int{}, ""), create, sd, reward}
+			create2 := &src.Trace{Type: "create2", From: &bob, To: &miner, Value: big.NewInt(6), TxIndex: u64(0), TraceAddress: []int{2}}
+			bd.Traces = []*src.Trace{call(alice, bob, 0, []int{}, ""), create, sd, create2, reward}
 			return bd
-		}(), []string{"fee a11ce>beef 1000 eth", "create b0b>ca401 0 eth", "selfdestruct ca401>a11ce 8 eth", "reward ->beef 2 eth"}},
+		}(), []string{"fee a11ce>beef 1000 eth", "create b0b>ca401 0 eth", "selfdestruct ca401>a11ce 8 eth", "create b0b>beef 6 eth", "reward ->beef 2 eth"}},
 		{"ERC-20 and ERC-721 Transfer events are decoded; malformed and removed ones are not", oneTx(0, nil, func(tx *src.Tx, r *src.Receipt) {
 			amount := new(big.Int).Lsh(big.NewInt(3), 100)
 			r.Logs = []*src.Log{
