@@ -9,6 +9,9 @@
 // its items; any other value as its text, lower-cased. Every call of a batch
 // is looked up on its own, and the answer carries the request's id.
 //
+// Contracts (SetContract) answer eth_getCode and eth_call, for token
+// metadata.
+//
 // The chain (SetChain, Reorg) answers eth_blockNumber, eth_chainId,
 // eth_getBlockByNumber / eth_getBlockByHash (full or hashes only, "latest"
 // included), eth_getBlockReceipts, eth_getTransactionReceipt, trace_block and
@@ -34,6 +37,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
 )
 
 // Server is a running JSON-RPC test server.
@@ -45,6 +50,7 @@ type Server struct {
 	methods    map[string]bool            // methods with at least one recording
 	disabled   map[string]bool            // methods answered -32601 whatever the content
 	chain      *chain
+	contracts  map[common.Address]*contract // served by eth_getCode and eth_call once set
 	faults     []Fault
 	calls      []string // keys of every call served, in order
 }
@@ -291,6 +297,12 @@ func (s *Server) answer(req request) response {
 	}
 	if s.chain != nil {
 		if result, rerr, ok := s.chain.answer(req.Method, params); ok {
+			resp.Result, resp.Error = result, rerr
+			return resp
+		}
+	}
+	if s.contracts != nil {
+		if result, rerr, ok := s.answerContract(req.Method, params); ok {
 			resp.Result, resp.Error = result, rerr
 			return resp
 		}

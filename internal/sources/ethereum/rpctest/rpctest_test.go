@@ -171,3 +171,31 @@ func TestChainServesBlocksReceiptsAndTracesAndReorganises(t *testing.T) {
 		t.Fatal("a reorg above the head + 1 must be refused")
 	}
 }
+
+func TestContractsAnswerCodeAndTokenCalls(t *testing.T) {
+	srv := rpctest.New(t)
+	c := dial(t, srv)
+	ctx := context.Background()
+	token := common.HexToAddress("0xdAC17F958D2ee523a2206206994597C13D831ec7")
+	word := func(b ...byte) []byte { return common.LeftPadBytes(b, 32) }
+	str := append(append(word(0x20), word(4)...), common.RightPadBytes([]byte("USDT"), 32)...)
+	srv.SetContract(token, []byte{0x60, 0x80}, map[[4]byte][]byte{
+		{0x95, 0xd8, 0x9b, 0x41}: str,        // symbol()
+		{0x31, 0x3c, 0xe5, 0x67}: word(6),    // decimals()
+		{0x18, 0x16, 0x0d, 0xdd}: word(1, 0), // totalSupply()
+	})
+	code, err := c.Code(ctx, token, "latest")
+	if err != nil || len(code) != 2 {
+		t.Fatalf("code %x, %v", code, err)
+	}
+	tok, err := c.Token(ctx, token, "latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *tok.Symbol != "USDT" || tok.Name != nil || tok.Decimals.Int64() != 6 || tok.TotalSupply.Int64() != 256 {
+		t.Fatalf("token %+v", tok)
+	}
+	if code, err := c.Code(ctx, common.Address{9}, "latest"); err != nil || len(code) != 0 {
+		t.Fatalf("an unset address: code %x, %v", code, err)
+	}
+}
