@@ -176,6 +176,12 @@ func (c *chain) answer(method string, params []any) (json.RawMessage, *rpcError,
 			}
 		}
 		return json.RawMessage("null"), nil, true
+	case "eth_getLogs":
+		logs, perr := c.logs(params)
+		if perr != nil {
+			return nil, perr, true
+		}
+		return marshal(logs), nil, true
 	case "trace_block":
 		b, perr := c.find("eth_getBlockByNumber", params)
 		if perr != nil {
@@ -244,6 +250,92 @@ func (c *chain) find(method string, params []any) (*Block, *rpcError) {
 		return nil, nil
 	}
 	return &c.blocks[n-c.first], nil
+}
+
+// logs answers eth_getLogs over the receipts of the served blocks:
+// fromBlock/toBlock (default: the head), address (one or a list) and
+// topics (per position: null for any, a hash, or a list of hashes).
+func (c *chain) logs(params []any) ([]*ethereum.Log, *rpcError) {
+	out := []*ethereum.Log{}
+	if len(c.blocks) == 0 {
+		return out, nil
+	}
+	q, _ := params[0].(map[string]any)
+	if len(params) != 1 || q == nil {
+		return nil, &rpcError{-32602, "want one filter object"}
+	}
+	head := c.first + uint64(len(c.blocks)) - 1
+	bound := func(k string) (uint64, *rpcError) {
+		v, ok := q[k].(string)
+		if !ok || v == "latest" {
+			return head, nil
+		}
+		if v == "earliest" {
+			return c.first, nil
+		}
+		n, err := strconv.ParseUint(strings.TrimPrefix(v, "0x"), 16, 64)
+		if err != nil {
+			return 0, &rpcError{-32602, fmt.Sprintf("invalid %s %q", k, v)}
+		}
+		return n, nil
+	}
+	from, perr := bound("fromBlock")
+	if perr != nil {
+		return nil, perr
+	}
+	to, perr := bound("toBlock")
+	if perr != nil {
+		return nil, perr
+	}
+	addrs := anyOf(q["address"])
+	topics, _ := q["topics"].([]any)
+	for _, b := range c.blocks {
+		if b.Block.Number < from || b.Block.Number > to {
+			continue
+		}
+		for _, r := range b.Receipts {
+			for _, l := range r.Logs {
+				if matches(l, addrs, topics) {
+					out = append(out, l)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// anyOf turns a filter position (null, a string or a list of strings) into
+// the accepted values, lower-cased; nil accepts anything.
+func anyOf(v any) map[string]bool {
+	switch x := v.(type) {
+	case string:
+		return map[string]bool{strings.ToLower(x): true}
+	case []any:
+		m := map[string]bool{}
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				m[strings.ToLower(s)] = true
+			}
+		}
+		return m
+	}
+	return nil
+}
+
+func matches(l *ethereum.Log, addrs map[string]bool, topics []any) bool {
+	if addrs != nil && !addrs[strings.ToLower(l.Address.Hex())] {
+		return false
+	}
+	for i, t := range topics {
+		want := anyOf(t)
+		if want == nil {
+			continue
+		}
+		if i >= len(l.Topics) || !want[strings.ToLower(l.Topics[i].Hex())] {
+			return false
+		}
+	}
+	return true
 }
 
 func marshal(v any) json.RawMessage {

@@ -13,7 +13,7 @@
 // metadata.
 //
 // The chain (SetChain, Reorg) answers eth_blockNumber, eth_chainId,
-// eth_getBlockByNumber / eth_getBlockByHash (full or hashes only, "latest"
+// eth_getLogs, eth_getBlockByNumber / eth_getBlockByHash (full or hashes only, "latest"
 // included), eth_getBlockReceipts, eth_getTransactionReceipt, trace_block and
 // debug_traceBlockByNumber with the callTracer, so a follower can be made to
 // watch its chain change under it.

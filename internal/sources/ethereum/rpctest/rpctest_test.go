@@ -147,6 +147,8 @@ func TestChainServesBlocksReceiptsAndTracesAndReorganises(t *testing.T) {
 	}
 
 	side := chainOf(103, 4, main[2].Block.Hash, 0xb)
+	tr := common.HexToHash("0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef")
+	side[1].Receipts[0].Logs = []*ethereum.Log{{Address: common.Address{7}, Topics: []common.Hash{tr}, Data: []byte{}, BlockNumber: 104, TxHash: side[1].Block.TxHashes[0]}}
 	if err := srv.Reorg(side); err != nil {
 		t.Fatal(err)
 	}
@@ -159,6 +161,12 @@ func TestChainServesBlocksReceiptsAndTracesAndReorganises(t *testing.T) {
 	}
 	if b, _ := c.BlockByNumber(ctx, 102, false); b.Hash != main[2].Block.Hash {
 		t.Fatal("the common ancestor changed")
+	}
+	if logs, err := c.Logs(ctx, 100, 106, tr); err != nil || len(logs) != 1 || logs[0].BlockNumber != 104 {
+		t.Fatalf("logs %v, %v", logs, err)
+	}
+	if logs, err := c.Logs(ctx, 105, 106, tr); err != nil || len(logs) != 0 {
+		t.Fatalf("logs outside the range: %v, %v", logs, err)
 	}
 	srv.Truncate(105)
 	if head, _ := c.BlockNumber(ctx); head != 104 {
