@@ -170,3 +170,44 @@ func TestIngestETHResumesAfterKill(t *testing.T) {
 		t.Fatalf("after kills and a resume the digest is %s, a clean ingest's %s", got, want)
 	}
 }
+
+// TestIngestETHErrors: bad flags are usage errors, and a node without the
+// trace method the flags ask for fails the ingest with a message that says
+// what to do, before anything is indexed.
+func TestIngestETHErrors(t *testing.T) {
+	node := rpctest.New(t)
+	if err := node.SetChain(1, served(ethtest.Gen{Seed: 5, Traced: true}.Chain(0, common.Hash{}, 3))); err != nil {
+		t.Fatal(err)
+	}
+	c := cli{t: t, args: []string{"--data-dir", t.TempDir(), "--log-level", "warn"}}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"no node", []string{"ingest", "eth"}, exitUsage, "--rpc is required"},
+		{"an unknown tracer", []string{"ingest", "eth", "--rpc", node.URL, "--traces", "erigon"}, exitUsage, "--traces must be parity, geth or none"},
+		{"a reversed range", []string{"ingest", "eth", "--rpc", node.URL, "--from", "5", "--to", "2"}, exitUsage, "want 0 <= from <= to"},
+		{"an unknown export", []string{"export", "eth", "uncles", "--from", "0", "--to", "1"}, exitUsage, "unknown ethereum export"},
+		{"an export without a range", []string{"export", "eth", "blocks"}, exitUsage, "give both --from H and --to H"},
+		{"stream items as CSV", []string{"export", "eth", "blocks", "--from", "0", "--to", "1", "--stream", "--format", "csv"}, exitUsage, "--stream writes JSON lines only"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, code := c.run(tc.args...)
+			if code != tc.code || !strings.Contains(stderr, tc.msg) {
+				t.Fatalf("exit %d, stderr %q; want exit %d and %q", code, stderr, tc.code, tc.msg)
+			}
+		})
+	}
+	t.Run("a node without trace_block", func(t *testing.T) {
+		node.Disable("trace_block")
+		_, stderr, code := c.run("ingest", "eth", "--rpc", node.URL, "--to", "2", "--traces", "parity")
+		if code == 0 || !strings.Contains(stderr, "trace_block") || !strings.Contains(stderr, "--traces geth, or --traces none") {
+			t.Fatalf("exit %d, stderr %q: want a failure naming trace_block and the --traces alternatives", code, stderr)
+		}
+		if out := strings.TrimSpace(c.ok("ingest", "eth", "--rpc", node.URL, "--to", "2", "--traces", "none", "--digest")); len(out) != 64 {
+			t.Fatalf("ingest without traces printed %q, want a digest", out)
+		}
+	})
+}
