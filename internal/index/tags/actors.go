@@ -95,7 +95,9 @@ func (r *Registry) find(id string) string {
 		if !ok || p == id {
 			return id
 		}
-		r.parent[id] = r.parent[p]
+		if gp, ok := r.parent[p]; ok {
+			r.parent[id] = gp // path halving
+		}
 		id = p
 	}
 }
@@ -244,7 +246,7 @@ type Conflict struct {
 	Other    string // the actor that already holds the name
 	File     string
 	Line     int
-	Existing string // where Other comes from (dataset)
+	Existing string // where Other is declared: file:line and dataset
 }
 
 func (c Conflict) Error() string {
@@ -253,7 +255,8 @@ func (c Conflict) Error() string {
 }
 
 // Check returns the conflicts importing actors would create: a new actor's id
-// or alias that is an id, alias or label of a different actor (already in the
+// that is an id or alias of a different actor, or a new alias that is an id,
+// alias or label of a different actor (already in the
 // registry, or earlier in the same import) that is not same_as it. Explicit
 // same_as relations in actors are applied first, so a declared merge is no
 // conflict.
@@ -273,22 +276,29 @@ func (r *Registry) Check(actors []Actor) []Conflict {
 	}
 	var out []Conflict
 	for _, a := range actors {
-		for _, name := range append([]string{a.ID}, a.Aliases...) {
+		for i, name := range append([]string{a.ID}, a.Aliases...) {
 			k := nameKey(name)
-			holders := append(slices.Clone(tmp.owner[k]), tmp.labels[k]...)
+			holders := slices.Clone(tmp.owner[k])
+			if i > 0 {
+				// An alias that is another actor's label would take that
+				// label's resolution over; an id would not (ids are
+				// identifiers: GraphSense has actor "kuswap" and actor
+				// "kurant" labelled "KuSwap").
+				holders = append(holders, tmp.labels[k]...)
+			}
 			for _, other := range holders {
 				if other == a.ID || tmp.find(other) == tmp.find(a.ID) {
 					continue
 				}
 				ds := ""
 				if o, ok := tmp.actors[other]; ok {
-					ds = o.Dataset
+					ds = fmt.Sprintf("%s:%d, dataset %s", o.File, o.Line, o.Dataset)
 				}
 				out = append(out, Conflict{Name: name, Actor: a.ID, Other: other, File: a.File, Line: a.Line, Existing: ds})
 				break
 			}
 		}
-		tmp.add(Actor{ID: a.ID, Label: a.Label, Aliases: a.Aliases, Dataset: a.Dataset})
+		tmp.add(Actor{ID: a.ID, Label: a.Label, Aliases: a.Aliases, Dataset: a.Dataset, File: a.File, Line: a.Line})
 	}
 	return out
 }
