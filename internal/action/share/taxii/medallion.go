@@ -204,14 +204,19 @@ func medallionObjects(root string, c medallionCollection) ([]Object, error) {
 		us int64
 	}
 	manifest := map[key]medallionEntry{}
-	for _, m := range c.Manifest {
+	place := map[key]int{} // manifest position: the order among equal dates
+	for i, m := range c.Manifest {
 		t, err := ParseTimestamp(m.Version)
 		if err != nil {
 			return nil, fmt.Errorf("medallion %s/%s manifest entry %s: %w", root, c.ID, m.ID, err)
 		}
 		manifest[key{m.ID, t.UnixMicro()}] = m
+		place[key{m.ID, t.UnixMicro()}] = i
 	}
-	var out []Object
+	var (
+		out       []Object
+		positions []int
+	)
 	for i, raw := range c.Objects {
 		raw, meta, err := splitMeta(raw)
 		if err != nil {
@@ -221,10 +226,16 @@ func medallionObjects(root string, c medallionCollection) ([]Object, error) {
 		if err != nil {
 			return nil, fmt.Errorf("medallion %s/%s objects[%d]: %w", root, c.ID, i, err)
 		}
-		m, ok := manifest[key{o.ID, o.VersionTime.UnixMicro()}]
+		k := key{o.ID, o.VersionTime.UnixMicro()}
+		m, ok := manifest[k]
+		pos, inManifest := place[k]
 		if meta != nil {
 			m, ok = *meta, true
 		}
+		if !inManifest {
+			pos = len(c.Manifest) + i
+		}
+		positions = append(positions, pos)
 		if !ok || m.DateAdded == "" {
 			return nil, fmt.Errorf("%w: medallion %s/%s: %s version %s has no manifest entry (date_added unknown)", ErrInvalid, root, c.ID, o.ID, o.Version)
 		}
@@ -239,10 +250,24 @@ func medallionObjects(root string, c medallionCollection) ([]Object, error) {
 		}
 		out = append(out, o)
 	}
-	// Insertion order follows date_added so equal dates keep file order and
-	// pages read in the order medallion serves.
-	sort.SliceStable(out, func(i, j int) bool { return out[i].DateAdded.Before(out[j].DateAdded) })
-	return out, nil
+	// Insertion order follows date_added, and the manifest's order among
+	// equal dates, so pages read in the order medallion serves.
+	idx := make([]int, len(out))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		oa, ob := out[idx[a]], out[idx[b]]
+		if !oa.DateAdded.Equal(ob.DateAdded) {
+			return oa.DateAdded.Before(ob.DateAdded)
+		}
+		return positions[idx[a]] < positions[idx[b]]
+	})
+	sorted := make([]Object, len(out))
+	for i, j := range idx {
+		sorted[i] = out[j]
+	}
+	return sorted, nil
 }
 
 // splitMeta removes medallion's "__meta" member from an object, returning
