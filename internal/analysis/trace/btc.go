@@ -57,18 +57,19 @@ func (b *BitcoinView) Tx(ctx context.Context, txid chainhash.Hash) (*UTXOTx, err
 		for i, in := range t.Msg.TxIn {
 			p := UTXOInput{Prev: in.PreviousOutPoint}
 			if i < len(t.Prev) && t.Prev[i].Known {
-				p.Known, p.Value, p.Address = true, t.Prev[i].Value, b.address(t.Prev[i].PkScript)
+				p.Known, p.Value = true, t.Prev[i].Value
 			}
 			out.Inputs[i] = p
 		}
 	}
 	for i, o := range t.Msg.TxOut {
-		out.Outputs[i] = UTXOOutput{Value: o.Value, Address: b.address(o.PkScript)}
+		out.Outputs[i] = UTXOOutput{Value: o.Value, Script: o.PkScript}
 	}
 	return out, nil
 }
 
-func (b *BitcoinView) address(pkScript []byte) string {
+// Address implements UTXOView with the index's classifier.
+func (b *BitcoinView) Address(pkScript []byte) string {
 	_, addrs, _ := bitcoin.Classify(pkScript, b.params)
 	if len(addrs) == 0 {
 		return ""

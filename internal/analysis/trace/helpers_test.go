@@ -48,14 +48,14 @@ func (g *utxoGraph) tx(t *testing.T, name string, ins []string, outs ...out) {
 		op := g.op(t, ref)
 		prev := g.txs[op.Hash]
 		o := prev.Outputs[op.Index]
-		tx.Inputs = append(tx.Inputs, UTXOInput{Prev: op, Value: o.Value, Address: o.Address, Known: true})
+		tx.Inputs = append(tx.Inputs, UTXOInput{Prev: op, Value: o.Value, Known: true})
 		if _, dup := g.spends[op]; dup {
 			t.Fatalf("%s spent twice", ref)
 		}
 		g.spends[op] = id
 	}
 	for i, o := range outs {
-		tx.Outputs = append(tx.Outputs, UTXOOutput{Value: o.value, Address: o.addr})
+		tx.Outputs = append(tx.Outputs, UTXOOutput{Value: o.value, Script: []byte(o.addr)})
 		g.addrs[o.addr] = append(g.addrs[o.addr], wire.OutPoint{Hash: id, Index: uint32(i)})
 	}
 	g.txs[id] = tx
@@ -88,6 +88,9 @@ func (g *utxoGraph) Spender(_ context.Context, op wire.OutPoint) (chainhash.Hash
 	id, ok := g.spends[op]
 	return id, ok, nil
 }
+
+// Address: the hand-built scripts are their addresses.
+func (g *utxoGraph) Address(script []byte) string { return string(script) }
 
 func (g *utxoGraph) AddressOutputs(_ context.Context, a string, limit int) ([]wire.OutPoint, error) {
 	ops := g.addrs[a]

@@ -22,10 +22,10 @@ func (p *poisonPool) Spend(value *big.Int) Taint {
 	if p.balance.Sign() < 0 {
 		p.balance.SetInt64(0)
 	}
-	if !p.tainted {
+	if !p.tainted || value.Sign() <= 0 {
 		return Clean()
 	}
-	return Full(value)
+	return Taint{Amount: new(big.Rat).SetInt(value)} // no spans: only FIFO reads them
 }
 
 func (p *poisonPool) Held() *big.Rat {

@@ -76,7 +76,6 @@ type Edge struct {
 	Time         string `json:"time,omitempty"`
 	Amount       string `json:"amount"`
 	Tainted      string `json:"tainted"`
-	TaintedExact string `json:"tainted_exact,omitempty"`
 	Share        string `json:"share"`
 }
 
@@ -161,14 +160,14 @@ func (g *graph) result() *Result {
 		out.Tainted, out.TaintedExact = formatAmount(n.taint.Amount)
 		if n.value != nil {
 			out.Value = n.value.String()
-			out.Share = formatShare(n.taint.Share(n.value))
+			out.Share = shareString(n.taint.Amount, n.value)
 		}
 		r.Nodes = append(r.Nodes, out)
 	}
 	for _, e := range g.edges {
 		out := Edge{From: e.from, To: e.to, Tx: e.tx, Asset: e.asset, Rule: e.rule, Hop: e.hop, Height: e.height,
-			Time: formatTime(e.time), Amount: e.value.String(), Share: formatShare(e.taint.Share(e.value))}
-		out.Tainted, out.TaintedExact = formatAmount(e.taint.Amount)
+			Time: formatTime(e.time), Amount: e.value.String(), Share: shareString(e.taint.Amount, e.value)}
+		out.Tainted = floorString(e.taint.Amount)
 		r.Edges = append(r.Edges, out)
 	}
 	r.Reached = g.reached()
@@ -221,7 +220,7 @@ func (g *graph) reached() []Reached {
 		r.Tainted, r.TaintedExact = formatAmount(a.taint)
 		if a.value.Sign() > 0 {
 			r.Value = a.value.String()
-			r.Share = formatShare(new(big.Rat).Quo(a.taint, new(big.Rat).SetInt(a.value)))
+			r.Share = shareString(a.taint, a.value)
 		}
 		out = append(out, r)
 	}
@@ -229,6 +228,16 @@ func (g *graph) reached() []Reached {
 		return cmp.Or(cmp.Compare(a.Address, b.Address), cmp.Compare(a.Asset, b.Asset))
 	})
 	return out
+}
+
+func floorString(r *big.Rat) string {
+	if r == nil || r.Sign() == 0 {
+		return "0"
+	}
+	if r.IsInt() {
+		return r.Num().String()
+	}
+	return new(big.Int).Quo(r.Num(), r.Denom()).String()
 }
 
 // formatAmount returns an exact amount rounded down to an integer string,
@@ -244,16 +253,29 @@ func formatAmount(r *big.Rat) (floor, exact string) {
 	return q.String(), r.RatString()
 }
 
-// formatShare prints a share with 6 decimals, rounded down.
-func formatShare(r *big.Rat) string {
-	if r.Sign() == 0 {
+// shareString prints taint/value with 6 decimals, rounded down, without
+// normalising a fraction (the GCD of haircut's long denominators is the
+// dearest part of printing a graph).
+func shareString(taint *big.Rat, value *big.Int) string {
+	if taint == nil || taint.Sign() == 0 || value == nil || value.Sign() <= 0 {
 		return "0"
 	}
-	scaled := new(big.Int).Quo(new(big.Int).Mul(r.Num(), big.NewInt(1_000_000)), r.Denom())
-	s := fmt.Sprintf("%07d", scaled)
-	out := strings.TrimRight(s[:len(s)-6]+"."+s[len(s)-6:], "0")
-	return strings.TrimSuffix(out, ".")
+	num := new(big.Int).Mul(taint.Num(), million)
+	den := new(big.Int).Mul(taint.Denom(), value)
+	scaled := num.Quo(num, den)
+	if !scaled.IsInt64() {
+		return scaled.String() // a share above 1: not a taint the models give
+	}
+	n := scaled.Int64()
+	whole, frac := n/1_000_000, n%1_000_000
+	if frac == 0 {
+		return strconv.FormatInt(whole, 10)
+	}
+	f := strings.TrimRight(fmt.Sprintf("%06d", frac), "0")
+	return strconv.FormatInt(whole, 10) + "." + f
 }
+
+var million = big.NewInt(1_000_000)
 
 func formatTime(unix int64) string {
 	if unix == 0 {
@@ -265,12 +287,12 @@ func formatTime(unix int64) string {
 // WriteCSV writes the edges of a result as CSV with a header row.
 func WriteCSV(w io.Writer, r *Result) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"from", "to", "tx", "asset", "rule", "hop", "height", "time", "amount", "tainted", "tainted_exact", "share"}); err != nil {
+	if err := cw.Write([]string{"from", "to", "tx", "asset", "rule", "hop", "height", "time", "amount", "tainted", "share"}); err != nil {
 		return err
 	}
 	for _, e := range r.Edges {
 		row := []string{e.From, e.To, e.Tx, e.Asset, e.Rule, strconv.Itoa(e.Hop), strconv.FormatInt(e.Height, 10),
-			e.Time, e.Amount, e.Tainted, e.TaintedExact, e.Share}
+			e.Time, e.Amount, e.Tainted, e.Share}
 		if err := cw.Write(row); err != nil {
 			return err
 		}

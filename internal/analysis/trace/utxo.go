@@ -25,6 +25,10 @@ type UTXOView interface {
 	// AddressOutputs returns the outputs paying a normalised address in
 	// chain order, at most limit of them.
 	AddressOutputs(ctx context.Context, address string, limit int) ([]wire.OutPoint, error)
+	// Address names an output script: its normalised address ("" for
+	// OP_RETURN and non-standard scripts; the first of a bare multisig).
+	// The engine asks only for the outputs it keeps.
+	Address(script []byte) string
 }
 
 // UTXOTx is a transaction as tracing sees it.
@@ -42,17 +46,15 @@ type UTXOTx struct {
 // spent output precedes the index: its value is then unknown and counted as
 // nothing.
 type UTXOInput struct {
-	Prev    wire.OutPoint
-	Value   int64
-	Address string
-	Known   bool
+	Prev  wire.OutPoint
+	Value int64
+	Known bool
 }
 
-// UTXOOutput is an output: its value (satoshi) and its address, normalised
-// ("" for OP_RETURN and non-standard scripts; the first of a bare multisig).
+// UTXOOutput is an output: its value (satoshi) and script.
 type UTXOOutput struct {
-	Value   int64
-	Address string
+	Value  int64
+	Script []byte
 }
 
 // fee is what the inputs pay beyond the outputs (0 when inputs are unknown).
@@ -163,7 +165,7 @@ func (u *utxoTrace) seed(ctx context.Context, s Start) error {
 		}
 		o := t.Outputs[op.Index]
 		value := big.NewInt(o.Value)
-		n := u.g.add(&node{id: op.String(), kind: "output", address: o.Address, asset: "btc", value: value,
+		n := u.g.add(&node{id: op.String(), kind: "output", address: u.v.Address(o.Script), asset: "btc", value: value,
 			taint: Full(value), height: t.Height, time: t.Time})
 		if err := u.follow(ctx, op, n, true); err != nil {
 			return err
@@ -298,7 +300,7 @@ func (u *utxoTrace) forward(ctx context.Context, t *UTXOTx) error {
 			return nil
 		}
 		op := wire.OutPoint{Hash: t.Txid, Index: uint32(i)}
-		n := u.g.add(&node{id: op.String(), kind: "output", address: o.Address, asset: "btc", value: v, taint: taint,
+		n := u.g.add(&node{id: op.String(), kind: "output", address: u.v.Address(o.Script), asset: "btc", value: v, taint: taint,
 			hop: txNode.hop, height: t.Height, time: t.Time})
 		u.g.edges = append(u.g.edges, &edge{from: txNode.id, to: n.id, tx: t.Txid.String(), asset: "btc",
 			rule: string(u.cfg.Model), hop: n.hop, height: t.Height, time: t.Time, value: v, taint: taint})
@@ -364,16 +366,20 @@ func (u *utxoTrace) backward(ctx context.Context, t *UTXOTx) error {
 		if u.g.full() {
 			return nil
 		}
-		n := u.g.add(&node{id: in.Prev.String(), kind: "output", address: in.Address, asset: "btc", value: v,
-			taint: taint, hop: txNode.hop})
+		n := u.g.add(&node{id: in.Prev.String(), kind: "output", asset: "btc", value: v, taint: taint, hop: txNode.hop})
 		u.g.edges = append(u.g.edges, &edge{from: n.id, to: txNode.id, tx: t.Txid.String(), asset: "btc",
 			rule: string(u.cfg.Model), hop: n.hop, height: t.Height, time: t.Time, value: v, taint: taint})
+		prev, err := u.tx(ctx, in.Prev.Hash)
+		switch {
+		case errors.Is(err, ErrNotFound): // created before the index
+			n.stop = StopOrigin
+			continue
+		case err != nil:
+			return err
+		case int(in.Prev.Index) < len(prev.Outputs):
+			n.address, n.height, n.time = u.v.Address(prev.Outputs[in.Prev.Index].Script), prev.Height, prev.Time
+		}
 		if err := u.follow(ctx, in.Prev, n, false); err != nil {
-			if errors.Is(err, ErrNotFound) { // created before the index
-				n.stop = StopOrigin
-				delete(u.open, in.Prev)
-				continue
-			}
 			return err
 		}
 	}

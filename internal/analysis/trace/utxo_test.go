@@ -252,3 +252,21 @@ func TestUTXOBadStarts(t *testing.T) {
 		})
 	}
 }
+
+func TestShareString(t *testing.T) {
+	for _, tc := range []struct {
+		taint *big.Rat
+		value int64
+		want  string
+	}{
+		{big.NewRat(0, 1), 10, "0"},
+		{big.NewRat(10, 1), 10, "1"},
+		{big.NewRat(1, 3), 1, "0.333333"},
+		{big.NewRat(42, 5), 21, "0.4"},
+		{big.NewRat(1, 1), 3_000_000, "0"},
+	} {
+		if got := shareString(tc.taint, big.NewInt(tc.value)); got != tc.want {
+			t.Errorf("share %s of %d = %s, want %s", tc.taint.RatString(), tc.value, got, tc.want)
+		}
+	}
+}
