@@ -76,6 +76,10 @@ func (s *EthStore) Commit(ctx context.Context, changes []eth.Change) error {
 	return nil
 }
 
+// ConcurrentCommit implements eth.ConcurrentStore: a commit is one
+// transaction, and readers see the index before or after it.
+func (s *EthStore) ConcurrentCommit() bool { return true }
+
 func readEthTip(ctx context.Context, q pgx.Tx) (eth.BlockRef, bool, error) {
 	var (
 		r    eth.BlockRef
