@@ -13,14 +13,14 @@ import (
 // Paths into the imported medallion data.
 const (
 	tg      = "/taxii2/trustgroup1/"
-	hv      = tg + "collections/91a7b528-80eb-42ed-a74d-c6fbd5a26116/"  // read, write; 8 versions of 5 objects
-	addColl = tg + "collections/365fed99-08fa-fdcd-a1b3-fb247eb41d01/"  // read, write; empty
-	roColl  = tg + "collections/52892447-4d7e-4f70-b94d-d7f22742ff63/"  // read only
-	woColl  = tg + "collections/472c94ae-3113-4e3e-a4dd-a9f4ac7471d4/"  // write only
-	secret  = tg + "collections/64993447-4d7e-4f70-b94d-d7f33742ee63/"  // neither
-	ind6770 = "indicator--6770298f-0fd8-471a-ab8c-1c658a46574e"         // 3 versions
-	mal     = "malware--c0931cc6-c75e-47e5-9036-78fabc95d4ec"           // a 2.0 and a 2.1 version
-	status1 = "2d086da7-4bdc-4f91-900e-d77486753710"                    // imported, pending
+	hv      = tg + "collections/91a7b528-80eb-42ed-a74d-c6fbd5a26116/" // read, write; 8 versions of 5 objects
+	addColl = tg + "collections/365fed99-08fa-fdcd-a1b3-fb247eb41d01/" // read, write; empty
+	roColl  = tg + "collections/52892447-4d7e-4f70-b94d-d7f22742ff63/" // read only
+	woColl  = tg + "collections/472c94ae-3113-4e3e-a4dd-a9f4ac7471d4/" // write only
+	secret  = tg + "collections/64993447-4d7e-4f70-b94d-d7f33742ee63/" // neither
+	ind6770 = "indicator--6770298f-0fd8-471a-ab8c-1c658a46574e"        // 3 versions
+	mal     = "malware--c0931cc6-c75e-47e5-9036-78fabc95d4ec"          // a 2.0 and a 2.1 version
+	status1 = "2d086da7-4bdc-4f91-900e-d77486753710"                   // imported, pending
 	newInd  = "indicator--0a6e4a7c-1c7c-4b3e-9d35-8f6a9d2e1b01"
 )
 
@@ -271,7 +271,7 @@ func conformanceCases() []conformanceCase {
 		// Adding objects and status.
 		{"5.5", "POST with another Content-Type is 415", call{method: "POST", path: addColl + "objects/", as: "alice", ctype: "application/json", body: envelope(indicator(newInd, "2024-01-01T00:00:00.000Z"))}, 415, wantError},
 		{"5.5", "POST of malformed JSON is 400", call{method: "POST", path: addColl + "objects/", as: "alice", body: `{"objects":[`}, 400, wantError},
-		{"5.5", "POST beyond max_content_length is 413", call{method: "POST", path: addColl + "objects/", as: "alice", body: envelope(indicator(newInd, "2024-01-01T00:00:00.000Z"), `{"type":"note","id":"note--1","x":"` + strings.Repeat("a", 5000) + `"}`)}, 413, wantError},
+		{"5.5", "POST beyond max_content_length is 413", call{method: "POST", path: addColl + "objects/", as: "alice", body: envelope(indicator(newInd, "2024-01-01T00:00:00.000Z"), `{"type":"note","id":"note--1","x":"`+strings.Repeat("a", 5000)+`"}`)}, 413, wantError},
 		{"5.5", "POST of an envelope is 202 with a complete status resource", call{method: "POST", path: addColl + "objects/", as: "alice",
 			body: envelope(indicator(newInd, "2024-01-01T00:00:00.000Z"), indicator(newInd, "2024-02-01T00:00:00.000Z"), `{"type":"indicator","spec_version":"2.1"}`)}, 202,
 			func(t *testing.T, _ *fixture, r result) {
@@ -357,4 +357,3 @@ func TestConformance(t *testing.T) {
 		})
 	}
 }
-

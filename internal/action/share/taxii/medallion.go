@@ -295,4 +295,3 @@ func splitMeta(raw json.RawMessage) (json.RawMessage, *medallionEntry, error) {
 	}
 	return b, &meta, nil
 }
-
