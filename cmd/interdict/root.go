@@ -56,7 +56,7 @@ func newRootCmd() *cobra.Command {
 	pf.StringVar(&g.output, "output", "table", "output format: table or json (json: one JSON document on stdout)")
 	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error (logs go to stderr)")
 	pf.StringVar(&g.config, "config", "", "JSON configuration file over the defaults (see internal/config)")
-	root.AddCommand(newListsCmd(g), newScreenCmd(g), newServeCmd(g), newKeysCmd(g), newDemoCmd(g), newIngestCmd(g), newExportCmd(g))
+	root.AddCommand(newListsCmd(g), newScreenCmd(g), newServeCmd(g), newKeysCmd(g), newDemoCmd(g), newIngestCmd(g), newExportCmd(g), newTagsCmd(g))
 	root.AddCommand(newTraceCmd(g))
 	return root
 }
