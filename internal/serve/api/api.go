@@ -116,6 +116,8 @@ type Deps struct {
 	// Ready reports whether the process can serve (stores open, index
 	// loaded); nil means always ready.
 	Ready func(ctx context.Context) error
+	// TAXII, when set, serves /taxii2/ (see taxii.go).
+	TAXII http.Handler
 }
 
 // server is the http.Handler New returns.
@@ -198,6 +200,7 @@ func (s *server) registerRoutes() {
 	s.handle("POST /v1/keys", auth.RoleAdmin, s.createKey)
 	s.handle("DELETE /v1/keys/{id}", auth.RoleAdmin, s.revokeKey)
 	s.handle("GET /v1/audit", auth.RoleAdmin, s.auditLog)
+	s.mountTAXII()
 }
 
 func (s *server) healthz(w http.ResponseWriter, _ *http.Request) error {
