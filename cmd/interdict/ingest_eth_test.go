@@ -192,6 +192,7 @@ func TestIngestETHErrors(t *testing.T) {
 		{"an unknown export", []string{"export", "eth", "uncles", "--from", "0", "--to", "1"}, exitUsage, "unknown ethereum export"},
 		{"an export without a range", []string{"export", "eth", "blocks"}, exitUsage, "give both --from H and --to H"},
 		{"stream items as CSV", []string{"export", "eth", "blocks", "--from", "0", "--to", "1", "--stream", "--format", "csv"}, exitUsage, "--stream writes JSON lines only"},
+		{"an export of blocks not indexed", []string{"export", "eth", "blocks", "--from", "5", "--to", "6"}, exitNotFound, "not found"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, stderr, code := c.run(tc.args...)

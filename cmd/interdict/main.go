@@ -21,6 +21,7 @@ import (
 	"syscall"
 
 	"github.com/interdict/interdict/internal/index/bitcoin"
+	"github.com/interdict/interdict/internal/index/ethereum"
 	"github.com/interdict/interdict/internal/index/lists"
 	"github.com/interdict/interdict/internal/serve/auth"
 	"github.com/interdict/interdict/internal/sources/sanctions"
@@ -64,7 +65,8 @@ func exitCode(err error) int {
 	case errors.As(err, &ue):
 		fmt.Fprintln(os.Stderr, "interdict:", err)
 		return exitUsage
-	case errors.Is(err, lists.ErrNotFound), errors.Is(err, auth.ErrNotFound), errors.Is(err, bitcoin.ErrNotFound):
+	case errors.Is(err, lists.ErrNotFound), errors.Is(err, auth.ErrNotFound), errors.Is(err, bitcoin.ErrNotFound),
+		errors.Is(err, ethereum.ErrNotFound):
 		fmt.Fprintln(os.Stderr, "interdict:", err)
 		return exitNotFound
 	case errors.Is(err, lists.ErrExists):

@@ -1,5 +1,7 @@
-// Package pebble is the embedded backend of the Bitcoin chain index
-// (bitcoin.Store) on CockroachDB's Pebble: it stores exactly the canonical
+// Package pebble is the embedded backend of the chain indexes on CockroachDB's
+// Pebble: Store holds the Bitcoin index (bitcoin.Store) and EthStore, in a
+// directory of its own, the Ethereum index (ethereum.Store, see eth.go). Store
+// stores exactly the canonical
 // key schema of internal/index/bitcoin/schema.go, commits each batch of
 // changes as one pebble.Batch (tip and undo entries included, so a crash
 // leaves the index at the last committed block), and computes the digest by
