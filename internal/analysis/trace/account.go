@@ -350,8 +350,9 @@ func (a *acctTrace) run(ctx context.Context) error {
 			}
 		}
 		// Go on while the pool holds taint or taint is on its way in;
-		// otherwise sleep until an emit wakes it.
-		if ac.pool.Held().Sign() == 0 && len(ac.incoming) == 0 {
+		// otherwise sleep until an emit wakes it. (An emit to itself, a
+		// transfer to oneself, may have queued it already.)
+		if ac.queued || ac.pool.Held().Sign() == 0 && len(ac.incoming) == 0 {
 			continue
 		}
 		next, err := ac.hist.peek(ctx)

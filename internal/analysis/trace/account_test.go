@@ -257,3 +257,22 @@ func TestAccountStopsAtTaggedExchange(t *testing.T) {
 		t.Errorf("X stop %q, want tagged:exchange", stop)
 	}
 }
+
+// TestTransferToOneself: M sends 2 of its 5 tainted ether to itself, then 5
+// to A. The self-transfer leaves and comes back tainted (FIFO: [0,2) goes to
+// the tail as [5,7)), so A gets 5 tainted in every model and M holds none.
+func TestTransferToOneself(t *testing.T) {
+	g := &accountGraph{}
+	e := "eth"
+	g.send("in", move{"T", "M", e, eth(5)})
+	g.send("self", move{"M", "M", e, eth(2)})
+	g.send("out", move{"M", "A", e, eth(5)})
+	for _, m := range models {
+		t.Run(string(m), func(t *testing.T) {
+			got := traceAccount(t, g, config(m, Forward), Start{Address: addr("T")})
+			if want := map[string]string{"A@eth": eth(5).String()}; !maps.Equal(got, want) {
+				t.Errorf("reached %v, want %v", got, want)
+			}
+		})
+	}
+}
