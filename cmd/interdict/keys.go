@@ -36,7 +36,9 @@ func newKeysCmd(g *globals) *cobra.Command {
 				if err := a.store.CreateKey(ctx, k); err != nil {
 					return err
 				}
-				return a.emit(map[string]any{"key": k, "secret": secret}, func(w *tabwriter.Writer) {
+				// "key" is the secret (the CLI contract); the other fields describe it.
+				return a.emit(map[string]any{"key": secret, "id": k.ID, "name": k.Name, "member": k.Member, "role": k.Role,
+					"created_at": k.CreatedAt, "secret": secret}, func(w *tabwriter.Writer) {
 					fmt.Fprintf(w, "id\t%s\nname\t%s\nmember\t%s\nrole\t%s\nsecret\t%s\n", k.ID, k.Name, k.Member, k.Role, secret)
 					fmt.Fprintln(w, "\t(the secret is shown once; store it now)")
 				})

@@ -58,6 +58,7 @@ func newRootCmd() *cobra.Command {
 	pf.StringVar(&g.config, "config", "", "JSON configuration file over the defaults (see internal/config)")
 	root.AddCommand(newListsCmd(g), newScreenCmd(g), newServeCmd(g), newKeysCmd(g), newDemoCmd(g), newIngestCmd(g), newExportCmd(g), newTagsCmd(g))
 	root.AddCommand(newTraceCmd(g))
+	root.AddCommand(newTAXIICmd(g))
 	return root
 }
 

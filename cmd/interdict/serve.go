@@ -78,6 +78,7 @@ func (a *app) serve(ctx context.Context, f serveFlags, banner func(url string)) 
 		Logger:   a.log,
 		Registry: reg,
 		Ready:    a.store.Ping,
+		TAXII:    a.taxiiHandler(),
 	})
 	if err != nil {
 		return err

@@ -167,8 +167,8 @@ func TestTwoAPINodesShareOnePostgres(t *testing.T) {
 	global := []string{"--data-dir", t.TempDir(), "--db", db}
 	c := cli{t: t, args: global}
 	var created struct {
-		Key    struct{ ID string } `json:"key"`
-		Secret string              `json:"secret"`
+		ID     string `json:"id"`
+		Secret string `json:"key"`
 	}
 	c.json(&created, "keys", "create", "--name", "ops", "--role", "admin")
 
@@ -195,7 +195,7 @@ func TestTwoAPINodesShareOnePostgres(t *testing.T) {
 		}
 	}
 
-	if code, body := a.do(t, "DELETE", "/v1/keys/"+created.Key.ID, created.Secret, ""); code/100 != 2 {
+	if code, body := a.do(t, "DELETE", "/v1/keys/"+created.ID, created.Secret, ""); code/100 != 2 {
 		t.Fatalf("revoke through node A: HTTP %d %s", code, body)
 	}
 	if _, code := hitsLazarus(t, b, created.Secret); code != http.StatusUnauthorized {
