@@ -65,8 +65,9 @@ func parseEtherscanCombined(s *Set, data []byte) error {
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return errorf(s.File, 1, "not a JSON object")
 	}
+	lines := &lineCounter{data: data}
 	for dec.More() {
-		line := lineAt(data, dec.InputOffset())
+		line := lines.at(dec.InputOffset())
 		tok, err := dec.Token()
 		if err != nil {
 			return errorf(s.File, line, "bad JSON: %v", err)
@@ -77,7 +78,7 @@ func parseEtherscanCombined(s *Set, data []byte) error {
 			Labels []string `json:"labels"`
 		}
 		if err := dec.Decode(&v); err != nil {
-			return errorf(s.File, lineAt(data, dec.InputOffset()), "bad JSON for %q: %v", addr, err)
+			return errorf(s.File, lines.at(dec.InputOffset()), "bad JSON for %q: %v", addr, err)
 		}
 		first := ""
 		if len(v.Labels) > 0 {
@@ -323,6 +324,7 @@ func readJSONArray(s *Set, data []byte, entry func(line int, raw json.RawMessage
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
 		return errorf(s.File, 1, "not a JSON array")
 	}
+	lines := &lineCounter{data: data}
 	for dec.More() {
 		off := dec.InputOffset()
 		var raw json.RawMessage
@@ -333,7 +335,7 @@ func readJSONArray(s *Set, data []byte, entry func(line int, raw json.RawMessage
 		// starts at its first non-blank byte.
 		rest := data[off:]
 		skip := len(rest) - len(bytes.TrimLeft(rest, ", \t\r\n"))
-		if err := entry(lineAt(data, off+int64(skip)), raw); err != nil {
+		if err := entry(lines.at(off+int64(skip)), raw); err != nil {
 			return err
 		}
 	}

@@ -217,8 +217,25 @@ func isEVMNetwork(n string) bool {
 
 // lineAt returns the 1-based line of byte offset off in data.
 func lineAt(data []byte, off int64) int {
-	if off > int64(len(data)) {
-		off = int64(len(data))
+	return (&lineCounter{data: data}).at(off)
+}
+
+// lineCounter turns increasing byte offsets into lines, counting each byte
+// once (a dump on one 3 MB line would otherwise be rescanned per entry).
+type lineCounter struct {
+	data []byte
+	off  int64
+	line int
+}
+
+func (c *lineCounter) at(off int64) int {
+	if off > int64(len(c.data)) {
+		off = int64(len(c.data))
 	}
-	return bytes.Count(data[:off], []byte("\n")) + 1
+	if off < c.off {
+		c.off, c.line = 0, 0
+	}
+	c.line += bytes.Count(c.data[c.off:off], []byte("\n"))
+	c.off = off
+	return c.line + 1
 }

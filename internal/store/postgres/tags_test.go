@@ -28,3 +28,8 @@ func TestTagsMigrationDown(t *testing.T) {
 		t.Fatalf("after redo: %v", err)
 	}
 }
+
+func BenchmarkTags(b *testing.B) {
+	serverURL(b)
+	storetest.BenchTags(b, func(b *testing.B) tags.Store { return open(b) })
+}

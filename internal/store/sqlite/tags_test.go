@@ -26,3 +26,7 @@ func TestTagsMigrationDown(t *testing.T) {
 		t.Fatalf("after redo: %v", err)
 	}
 }
+
+func BenchmarkTags(b *testing.B) {
+	storetest.BenchTags(b, func(b *testing.B) tags.Store { return open(b) })
+}
