@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -11,11 +13,14 @@ import (
 
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/btcsuite/btcd/wire"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/interdict/interdict/internal/analysis/trace"
 	"github.com/interdict/interdict/internal/index/bitcoin"
 	"github.com/interdict/interdict/internal/sources/bitcoin/btcgen"
 	"github.com/interdict/interdict/internal/store/pebble"
+	"github.com/interdict/interdict/internal/store/postgres"
 )
 
 // traceBenchTxs is the generated chain's size: INTERDICT_TRACEBENCH_TXS,
@@ -27,111 +32,159 @@ func traceBenchTxs() int {
 	return 100_000
 }
 
-// traceChain generates a chain (btcgen, seed 1, as chainbench) and ingests
-// it into a Pebble index in dir; the starts are about 200 random
-// transactions of the chain's first half, so a 6-hop forward trace has
-// somewhere to go.
-func traceChain(b *testing.B, dir string) []chainhash.Hash {
+// benchChain generates the chain (btcgen, seed 1, as chainbench) and picks
+// the starts: about 400 random transactions of the chain's first half, so
+// a 6-hop forward trace has somewhere to go.
+func benchChain(b *testing.B) ([]*wire.MsgBlock, []chainhash.Hash) {
 	b.Helper()
-	var traceChainStart []chainhash.Hash
-	var traceChainErr error
-	func() {
-		ctx := context.Background()
-		txs := traceBenchTxs()
-		g, err := btcgen.New(btcgen.Config{Seed: 1, Blocks: int32(100 + txs/2500), Txs: txs})
-		if err != nil {
-			traceChainErr = err
-			return
-		}
-		st, err := pebble.Open(dir)
-		if err != nil {
-			traceChainErr = err
-			return
-		}
-		defer st.Close()
-		e, err := bitcoin.NewEngine(ctx, st, &chaincfg.RegressionNetParams, bitcoin.DefaultConfig(), nil, nil)
-		if err != nil {
-			traceChainErr = err
-			return
-		}
-		if traceChainErr = e.Add(ctx, g.Genesis(), 0); traceChainErr != nil {
-			return
-		}
-		rng := rand.New(rand.NewPCG(5, 6))
-		half := g.Txs() + txs/2
-		for !g.Done() {
-			m := g.Next()
-			if g.Txs() < half {
-				for _, tx := range m.Transactions[1:] {
-					if rng.IntN(max(1, txs/400)) == 0 {
-						traceChainStart = append(traceChainStart, tx.TxHash())
-					}
-				}
-			}
-			if traceChainErr = e.Add(ctx, m, int64(g.Height())); traceChainErr != nil {
-				return
-			}
-		}
-		traceChainErr = e.Flush(ctx)
-	}()
-	if traceChainErr != nil {
-		b.Fatal(traceChainErr)
-	}
-	return traceChainStart
-}
-
-// BenchmarkTrace6Hops: 6-hop forward traces with a 10k-node budget from
-// transactions of a generated chain in Pebble, per model, with p50 and p99
-// latency per trace and the nodes a trace visits.
-//
-//	go test -run '^$' -bench Trace6Hops -benchtime 200x ./cmd/interdict
-//	INTERDICT_TRACEBENCH_TXS=1000000 go test -run '^$' -bench Trace6Hops -benchtime 200x -timeout 1h ./cmd/interdict
-func BenchmarkTrace6Hops(b *testing.B) {
-	dir := b.TempDir()
-	starts := traceChain(b, dir)
-	st, err := pebble.Open(dir)
+	txs := traceBenchTxs()
+	g, err := btcgen.New(btcgen.Config{Seed: 1, Blocks: int32(100 + txs/2500), Txs: txs})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer st.Close()
-	// One untimed pass over the starts: the block cache warm and the
-	// compactions the ingest left behind done, as on a serving node.
-	warm := trace.DefaultConfig()
-	warm.Model, warm.MaxHops, warm.MaxNodes = trace.Poison, 6, 10_000
-	for _, s := range starts {
-		if _, err := trace.TraceUTXO(context.Background(), trace.NewBitcoinView(st, &chaincfg.RegressionNetParams), nil, warm,
-			[]trace.Start{{Tx: s.String(), Vout: -1}}); err != nil {
+	blocks := []*wire.MsgBlock{g.Genesis()}
+	var starts []chainhash.Hash
+	rng := rand.New(rand.NewPCG(5, 6))
+	half := txs / 2
+	for !g.Done() {
+		m := g.Next()
+		blocks = append(blocks, m)
+		if g.Txs() < half {
+			for _, tx := range m.Transactions[1:] {
+				if rng.IntN(max(1, txs/800)) == 0 {
+					starts = append(starts, tx.TxHash())
+				}
+			}
+		}
+	}
+	return blocks, starts
+}
+
+func ingestBench(b *testing.B, st bitcoin.Store, blocks []*wire.MsgBlock) {
+	b.Helper()
+	ctx := context.Background()
+	e, err := bitcoin.NewEngine(ctx, st, &chaincfg.RegressionNetParams, bitcoin.DefaultConfig(), nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for h, m := range blocks {
+		if err := e.Add(ctx, m, int64(h)); err != nil {
 			b.Fatal(err)
 		}
 	}
-	for _, m := range []trace.Model{trace.Poison, trace.Haircut, trace.FIFO} {
-		b.Run("pebble/"+string(m), func(b *testing.B) {
-			b.ReportAllocs()
-			cfg := trace.DefaultConfig()
-			cfg.Model, cfg.MaxHops, cfg.MaxNodes = m, 6, 10_000
-			var lat []time.Duration
-			nodes, truncated := 0, 0
-			i := 0
-			for b.Loop() {
-				view := trace.NewBitcoinView(st, &chaincfg.RegressionNetParams)
-				start := starts[i%len(starts)]
-				i++
-				t0 := time.Now()
-				res, err := trace.TraceUTXO(context.Background(), view, nil, cfg, []trace.Start{{Tx: start.String(), Vout: -1}})
-				if err != nil {
-					b.Fatal(err)
-				}
-				lat = append(lat, time.Since(t0))
-				nodes += len(res.Nodes)
-				if res.Truncated {
-					truncated++
-				}
-			}
-			slices.Sort(lat)
-			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
-			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
-			b.ReportMetric(float64(nodes)/float64(len(lat)), "nodes/trace")
-			b.ReportMetric(float64(truncated)/float64(len(lat)), "truncated/trace")
-		})
+	if err := e.Flush(ctx); err != nil {
+		b.Fatal(err)
 	}
+}
+
+// benchSchema creates a schema for the benchmark on the test server
+// (INTERDICT_TEST_POSTGRES_URL), dropped when the benchmark ends, and
+// returns the URL selecting it; "" when no server is configured.
+func benchSchema(b *testing.B) string {
+	base := os.Getenv("INTERDICT_TEST_POSTGRES_URL")
+	if base == "" {
+		return ""
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	name := fmt.Sprintf("tracebench_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
+	ident := pgx.Identifier{name}.Sanitize()
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+ident); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		if _, err := conn.Exec(context.Background(), "DROP SCHEMA "+ident+" CASCADE"); err != nil {
+			b.Errorf("drop schema %s: %v", name, err)
+		}
+		conn.Close(context.Background())
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", name)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// BenchmarkTrace6Hops: 6-hop forward traces with a 10k-node budget from
+// transactions of a generated chain, per model, on Pebble and (with
+// INTERDICT_TEST_POSTGRES_URL set) PostgreSQL side by side, reporting p50
+// and p99 latency per trace and the nodes a trace visits. Each store gets
+// one untimed pass over the starts first (caches warm, the ingest's
+// compactions done), as on a serving node.
+//
+//	go test -run '^$' -bench Trace6Hops -benchtime 400x ./cmd/interdict
+//	INTERDICT_TRACEBENCH_TXS=1000000 go test -run '^$' -bench Trace6Hops -benchtime 400x -timeout 2h ./cmd/interdict
+func BenchmarkTrace6Hops(b *testing.B) {
+	blocks, starts := benchChain(b)
+	stores := map[string]bitcoin.Store{}
+	ps, err := pebble.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ps.Close()
+	ingestBench(b, ps, blocks)
+	stores["pebble"] = ps
+	if u := benchSchema(b); u != "" {
+		pg, err := postgres.OpenChain(context.Background(), u, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer pg.Close()
+		ingestBench(b, pg, blocks)
+		stores["postgres"] = pg
+	}
+	blocks = nil
+	for _, name := range []string{"pebble", "postgres"} {
+		st := stores[name]
+		if st == nil {
+			continue
+		}
+		warm := trace.DefaultConfig()
+		warm.Model, warm.MaxHops, warm.MaxNodes = trace.Poison, 6, 10_000
+		for _, s := range starts {
+			if _, err := trace.TraceUTXO(context.Background(), trace.NewBitcoinView(st, &chaincfg.RegressionNetParams), nil, warm,
+				[]trace.Start{{Tx: s.String(), Vout: -1}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for _, m := range []trace.Model{trace.Poison, trace.Haircut, trace.FIFO} {
+			b.Run(name+"/"+string(m), func(b *testing.B) { benchTraces(b, st, starts, m) })
+		}
+	}
+}
+
+func benchTraces(b *testing.B, st bitcoin.ChainReader, starts []chainhash.Hash, m trace.Model) {
+	b.ReportAllocs()
+	cfg := trace.DefaultConfig()
+	cfg.Model, cfg.MaxHops, cfg.MaxNodes = m, 6, 10_000
+	var lat []time.Duration
+	nodes, truncated := 0, 0
+	i := 0
+	for b.Loop() {
+		view := trace.NewBitcoinView(st, &chaincfg.RegressionNetParams)
+		start := starts[i%len(starts)]
+		i++
+		t0 := time.Now()
+		res, err := trace.TraceUTXO(context.Background(), view, nil, cfg, []trace.Start{{Tx: start.String(), Vout: -1}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+		nodes += len(res.Nodes)
+		if res.Truncated {
+			truncated++
+		}
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
+	b.ReportMetric(float64(nodes)/float64(len(lat)), "nodes/trace")
+	b.ReportMetric(float64(truncated)/float64(len(lat)), "truncated/trace")
 }
