@@ -59,6 +59,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newListsCmd(g), newScreenCmd(g), newServeCmd(g), newKeysCmd(g), newDemoCmd(g), newIngestCmd(g), newExportCmd(g), newTagsCmd(g))
 	root.AddCommand(newTraceCmd(g))
 	root.AddCommand(newTAXIICmd(g))
+	root.AddCommand(newIntelCmd(g))
 	return root
 }
 
