@@ -178,32 +178,44 @@ func (r *Registry) SameAs(id string) []string {
 }
 
 // Cluster returns the ids whose tags count as id's: its same_as class and,
-// when associated is set, the actors attributed to it (transitively) and those
-// associated with it, each with its own same_as class. Sorted.
+// when associated is set, the actors attributed to it (transitively) and the
+// actors associated with any of those (one hop), each with its same_as class.
+// Sorted.
 func (r *Registry) Cluster(id string, associated bool) []string {
 	set := map[string]bool{}
 	for _, x := range r.SameAs(id) {
 		set[x] = true
 	}
 	if associated {
+		// Attribution is followed down, transitively: clusters attributed
+		// to the actor, and clusters attributed to those.
 		for changed := true; changed; {
 			changed = false
 			for _, rel := range r.rels {
-				var add string
-				switch {
-				case rel.Kind == AttributedTo && set[rel.To] && !set[rel.From]:
-					add = rel.From
-				case rel.Kind == AssociatedWith && set[rel.To] && !set[rel.From] && r.find(rel.To) == r.find(id):
-					add = rel.From
-				case rel.Kind == AssociatedWith && set[rel.From] && !set[rel.To] && r.find(rel.From) == r.find(id):
-					add = rel.To
-				}
-				if add != "" {
-					for _, x := range r.SameAs(add) {
+				if rel.Kind == AttributedTo && set[rel.To] && !set[rel.From] {
+					for _, x := range r.SameAs(rel.From) {
 						set[x] = true
 					}
 					changed = true
 				}
+			}
+		}
+		// Association is one hop, in either direction, from the actor and
+		// its attributed clusters, and brings only the associated actor's
+		// same_as class.
+		var assoc []string
+		for _, rel := range r.rels {
+			switch {
+			case rel.Kind != AssociatedWith:
+			case set[rel.To] && !set[rel.From]:
+				assoc = append(assoc, rel.From)
+			case set[rel.From] && !set[rel.To]:
+				assoc = append(assoc, rel.To)
+			}
+		}
+		for _, a := range assoc {
+			for _, x := range r.SameAs(a) {
+				set[x] = true
 			}
 		}
 	}
@@ -261,12 +273,7 @@ func (c Conflict) Error() string {
 // same_as relations in actors are applied first, so a declared merge is no
 // conflict.
 func (r *Registry) Check(actors []Actor) []Conflict {
-	// Work on a copy so the check leaves r as it was.
-	tmp := NewRegistry(nil)
-	for _, id := range r.order {
-		a := *r.actors[id]
-		tmp.add(a)
-	}
+	tmp := r.clone() // the check leaves r as it was
 	for _, a := range actors {
 		for _, rel := range a.Relations {
 			if rel.Kind == SameAs {
@@ -301,6 +308,30 @@ func (r *Registry) Check(actors []Actor) []Conflict {
 		tmp.add(Actor{ID: a.ID, Label: a.Label, Aliases: a.Aliases, Dataset: a.Dataset, File: a.File, Line: a.Line})
 	}
 	return out
+}
+
+// clone copies the registry deeply enough that adding actors to the copy
+// leaves r as it was.
+func (r *Registry) clone() *Registry {
+	c := &Registry{actors: make(map[string]*Actor, len(r.actors)), order: slices.Clone(r.order),
+		owner: make(map[string][]string, len(r.owner)), labels: make(map[string][]string, len(r.labels)),
+		parent: make(map[string]string, len(r.parent)), rels: slices.Clone(r.rels)}
+	for k, v := range r.actors {
+		a := *v
+		a.Aliases = slices.Clone(v.Aliases)
+		a.Relations = slices.Clone(v.Relations)
+		c.actors[k] = &a
+	}
+	for k, v := range r.owner {
+		c.owner[k] = slices.Clone(v)
+	}
+	for k, v := range r.labels {
+		c.labels[k] = slices.Clone(v)
+	}
+	for k, v := range r.parent {
+		c.parent[k] = v
+	}
+	return c
 }
 
 func union(a, b []string) []string {
