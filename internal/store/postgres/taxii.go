@@ -176,8 +176,19 @@ func (s *Store) ObjectMetas(ctx context.Context, root, collection string, q taxi
 		args = append(args, q.Types)
 		b.WriteString(" AND type = ANY($" + strconv.Itoa(len(args)) + ")")
 	}
+	if q.After != nil {
+		args = append(args, ts(q.After.DateAdded), q.After.Seq)
+		n := len(args)
+		fmt.Fprintf(&b, " AND (date_added, seq) > ($%d, $%d)", n-1, n)
+	}
 	b.WriteString(" ORDER BY date_added, seq")
-	rows, err := s.pool.Query(ctx, b.String(), args...)
+	if q.Limit > 0 {
+		args = append(args, q.Limit)
+		b.WriteString(" LIMIT $" + strconv.Itoa(len(args)))
+	}
+	// An unnamed statement is planned with its parameters each time: a
+	// cached generic plan reads whole collections for a page (7x slower).
+	rows, err := s.pool.Query(ctx, b.String(), append([]any{pgx.QueryExecModeExec}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: taxii objects of %s/%s: %w", root, collection, err)
 	}

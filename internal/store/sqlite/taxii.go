@@ -181,7 +181,16 @@ func (s *Store) ObjectMetas(ctx context.Context, root, collection string, q taxi
 			args = append(args, v)
 		}
 	}
+	if q.After != nil {
+		us := toMicros(q.After.DateAdded)
+		b.WriteString(" AND (date_added > ? OR (date_added = ? AND seq > ?))")
+		args = append(args, us, us, q.After.Seq)
+	}
 	b.WriteString(" ORDER BY date_added, seq")
+	if q.Limit > 0 {
+		b.WriteString(" LIMIT ?")
+		args = append(args, q.Limit)
+	}
 	rows, err := s.reader.QueryContext(ctx, b.String(), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: taxii objects of %s/%s: %w", root, collection, err)

@@ -166,12 +166,22 @@ func taxiiCases() []taxiiCase {
 				{taxii.MetaQuery{IDs: []string{objs[1].ID}}, 2},
 				{taxii.MetaQuery{Types: []string{"malware"}}, 1},
 				{taxii.MetaQuery{Types: []string{"malware", "indicator"}, IDs: []string{objs[0].ID, objs[2].ID}}, 2},
+				{taxii.MetaQuery{Limit: 3}, 3},
+				{taxii.MetaQuery{After: &taxii.Position{DateAdded: metas[1].DateAdded, Seq: metas[1].Seq}}, 2},
+				{taxii.MetaQuery{After: &taxii.Position{DateAdded: metas[0].DateAdded, Seq: metas[0].Seq}, Limit: 1, Types: []string{"indicator"}}, 1},
 			} {
 				got, err := s.ObjectMetas(ctx(t), "r1", "c1", tc.q)
 				must(t, "ObjectMetas filtered", err)
 				if len(got) != tc.want {
 					t.Errorf("query %+v: %d versions, want %d", tc.q, len(got), tc.want)
 				}
+			}
+			// metas[1] and metas[0] share a date_added: After must break the
+			// tie by insertion, and a page after metas[0] starts at metas[1].
+			got, err := s.ObjectMetas(ctx(t), "r1", "c1", taxii.MetaQuery{After: &taxii.Position{DateAdded: metas[0].DateAdded, Seq: metas[0].Seq}})
+			must(t, "ObjectMetas after", err)
+			if ids := metaIDs(got); !slices.Equal(ids, want[1:]) {
+				t.Errorf("after the first version: %v, want %v", ids, want[1:])
 			}
 		}},
 		{"TLP visibility in the store is taxii.Visible", func(t *testing.T, s taxii.Store) {

@@ -240,13 +240,11 @@ func (s *Server) selected(req *request, defaultVersion string, ids []string, all
 	if ids != nil {
 		q.IDs = ids
 	}
-	metas, err := s.store.ObjectMetas(req.r.Context(), c.APIRoot, c.ID, MetaQuery{
-		Viewer: Viewer{Member: req.key.Member, Amber: rt.Amber}, AddedAfter: q.AddedAfter, IDs: q.IDs, Types: q.Types,
-	})
+	base := MetaQuery{Viewer: Viewer{Member: req.key.Member, Amber: rt.Amber}, AddedAfter: q.AddedAfter, IDs: q.IDs, Types: q.Types}
+	pg, more, err = s.selectPage(req.r.Context(), c, base, q, defaultVersion)
 	if err != nil {
 		return nil, false, err
 	}
-	pg, more = page(selectVersions(metas, q, defaultVersion), q)
 	return pg, more, nil
 }
 

@@ -130,6 +130,17 @@ type MetaQuery struct {
 	AddedAfter time.Time // zero: no bound
 	IDs        []string
 	Types      []string
+	// After, when set, keeps only versions after this position in page
+	// order; Limit, when positive, caps how many are returned. Together
+	// they read a collection in chunks.
+	After *Position
+	Limit int
+}
+
+// Position is a place in page order: date_added, then insertion.
+type Position struct {
+	DateAdded time.Time
+	Seq       int64
 }
 
 // Store is what the server, the importer and the client need of a state

@@ -49,17 +49,6 @@ func decodeCursor(s string) (cursor, error) {
 	return cursor{set: true, dateAdded: time.UnixMicro(us).UTC(), seq: seq}, nil
 }
 
-// after reports whether o comes after the cursor in page order.
-func (c cursor) after(o Object) bool {
-	if !c.set {
-		return true
-	}
-	if !o.DateAdded.Equal(c.dateAdded) {
-		return o.DateAdded.After(c.dateAdded)
-	}
-	return o.Seq > c.seq
-}
-
 // parseQuery reads the query parameters of a request. allowed lists the
 // match fields the endpoint supports; others are refused, as are bad values.
 func parseQuery(v url.Values, maxLimit int, allowed ...string) (Query, error) {
@@ -212,20 +201,6 @@ func versionLess(a, b Object) bool {
 		return a.DateAdded.Before(b.DateAdded)
 	}
 	return a.Seq < b.Seq
-}
-
-// page cuts the versions after q.Next to q.Limit and says whether more
-// follow.
-func page(objs []Object, q Query) (out []Object, more bool) {
-	i := 0
-	for i < len(objs) && !q.Next.after(objs[i]) {
-		i++
-	}
-	objs = objs[i:]
-	if len(objs) > q.Limit {
-		return objs[:q.Limit], true
-	}
-	return objs, false
 }
 
 // nextToken is the next value after a page ending with last.
