@@ -178,4 +178,18 @@ func TestTagsCLIContract(t *testing.T) {
 			t.Errorf("%d OFAC tags on lazarusgroup, want Lazarus Group's 8 ETH addresses", n)
 		}
 	})
+	t.Run("an actor pack that would merge two actors exits 65 unless --allow-merge", func(t *testing.T) {
+		pack := filepath.Join(t.TempDir(), "wrong.actorpack.yaml")
+		if err := os.WriteFile(pack, []byte("title: t\ncreator: c\nactors:\n- id: apt38\n  label: APT38\n  aliases: [HIDDEN COBRA]\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, errOut, code := c.run("tags", "import", pack)
+		if code != exitMalformed || !strings.Contains(errOut, `wrong.actorpack.yaml:4: actor "apt38" gives name "HIDDEN COBRA", which already names actor "lazarusgroup"`) {
+			t.Fatalf("exit %d, stderr %q", code, errOut)
+		}
+		out := c.ok("tags", "import", "--allow-merge", pack)
+		if !strings.Contains(out, "merged: apt38 same_as lazarusgroup") {
+			t.Errorf("table output %q", out)
+		}
+	})
 }

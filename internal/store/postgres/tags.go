@@ -39,7 +39,9 @@ WHERE (category = $1 OR abuse = $2 OR concepts LIKE $3 ESCAPE '\') AND level >= 
 )
 
 // ReplaceTags records d and replaces its tags in one transaction; the rows
-// go in with COPY.
+// go in with COPY. The dataset upsert comes first: its row lock makes a
+// concurrent import of the same dataset wait until this one commits, so its
+// DELETE then sees (and removes) these rows instead of doubling them.
 func (s *Store) ReplaceTags(ctx context.Context, d tags.Dataset, ts []tags.Tag) error {
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
 		if err := upsertDataset(ctx, tx, d); err != nil {

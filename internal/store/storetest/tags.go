@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,7 @@ func RunTags(t *testing.T, open func(t *testing.T) tags.Store) {
 		{"actors of several datasets come back by dataset and file order", tagsActors},
 		{"datasets are listed in first-import order with UTC times", tagsDatasets},
 		{"a cancelled write changes nothing", tagsCancelled},
+		{"imports of one dataset at once never duplicate", tagsConcurrent},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -226,5 +228,32 @@ func tagsCancelled(t *testing.T, s tags.Store) {
 	must(t, "TagsByDataset", err)
 	if len(got) != 1 || got[0].Line != 11 {
 		t.Errorf("after a cancelled replacement, dataset a = %+v, want the first import", got)
+	}
+}
+
+func tagsConcurrent(t *testing.T, s tags.Store) {
+	const writers, rounds, size = 4, 5, 50
+	ts := make([]tags.Tag, size)
+	for i := range ts {
+		ts[i] = sampleTag("a", i)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*rounds)
+	for range writers {
+		wg.Go(func() {
+			for range rounds {
+				errs <- s.ReplaceTags(t.Context(), tagDataset("a", size), ts)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		must(t, "concurrent ReplaceTags", err)
+	}
+	got, err := s.TagsByDataset(t.Context(), "a")
+	must(t, "TagsByDataset", err)
+	if len(got) != size {
+		t.Fatalf("after %d concurrent imports of %d tags, the dataset has %d", writers*rounds, size, len(got))
 	}
 }
