@@ -18,6 +18,7 @@ import (
 	"github.com/interdict/interdict/internal/analysis/trace"
 	"github.com/interdict/interdict/internal/chain"
 	"github.com/interdict/interdict/internal/index/bitcoin"
+	"github.com/interdict/interdict/internal/index/tags"
 	srcbtc "github.com/interdict/interdict/internal/sources/bitcoin"
 	"github.com/interdict/interdict/internal/store/pebble"
 	"github.com/interdict/interdict/internal/store/postgres"
@@ -43,8 +44,9 @@ come from), from transactions, outputs (TXID:VOUT) or addresses, through the
 chain index, under the poison, haircut or FIFO (Clayton's Case) taint model.
 
 The trace stops at --max-hops, below --min-amount (smallest units: satoshi,
-wei), outside the --from/--to time window, at addresses tagged as the
---stop-at services with --min-confidence or more, and when it has visited
+wei), outside the --from/--to time window, at addresses tagged (interdict
+tags import) with a --stop-at category or concept at --min-confidence or more
+(GraphSense levels: service_data 50, authority_data 60), and when it has visited
 --max-nodes nodes (then "truncated" is true). An address with more than
 --max-history transfers is read that far only.
 
@@ -66,7 +68,7 @@ Pebble in <data-dir>/chain for btc, <data-dir>/chain-eth for eth).`,
 	fl.StringVar(&f.minAmount, "min-amount", "", "least taint an edge must carry to be followed, in the smallest unit")
 	fl.StringVar(&f.from, "from", "", "follow only transactions at or after this time (RFC 3339)")
 	fl.StringVar(&f.to, "to", "", "follow only transactions at or before this time (RFC 3339)")
-	fl.StringSliceVar(&f.stopAt, "stop-at", def.StopCategories, "tag categories where the trace stops")
+	fl.StringSliceVar(&f.stopAt, "stop-at", def.StopCategories, "tag categories or concepts where the trace stops (bridge: defi_bridge, mixer: mixing_service)")
 	fl.IntVar(&f.minConfidence, "min-confidence", def.MinConfidence, "least tag confidence (0-100) that stops the trace")
 	fl.IntVar(&f.maxNodes, "max-nodes", def.MaxNodes, "budget of nodes visited")
 	fl.IntVar(&f.maxHistory, "max-history", def.MaxHistory, "most history entries read per address (supernodes)")
@@ -162,6 +164,16 @@ func runTrace(ctx context.Context, g *globals, f *traceFlags, out io.Writer) err
 		return usageError{err}
 	}
 	log := g.logger()
+	a, err := g.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	st, ok := a.store.(tags.Store)
+	if !ok {
+		return fmt.Errorf("the state store %T keeps no tags", a.store)
+	}
+	tagger := newStoreTagger(st)
 	var res *trace.Result
 	switch req.chain {
 	case "btc":
@@ -174,7 +186,7 @@ func runTrace(ctx context.Context, g *globals, f *traceFlags, out io.Writer) err
 			return err
 		}
 		defer store.Close()
-		res, err = trace.TraceUTXO(ctx, trace.NewBitcoinView(store, params), nil, req.cfg, req.starts)
+		res, err = trace.TraceUTXO(ctx, trace.NewBitcoinView(store, params), tagger, req.cfg, req.starts)
 		if err != nil {
 			return traceError(err)
 		}
@@ -184,7 +196,7 @@ func runTrace(ctx context.Context, g *globals, f *traceFlags, out io.Writer) err
 			return err
 		}
 		defer closeFn()
-		res, err = trace.TraceAccount(ctx, view, nil, req.cfg, req.starts)
+		res, err = trace.TraceAccount(ctx, view, tagger, req.cfg, req.starts)
 		if err != nil {
 			return traceError(err)
 		}

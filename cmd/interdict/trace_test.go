@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -183,6 +184,37 @@ func TestTraceBTCHeistEndToEnd(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("the CLI stops at deposit addresses tagged by a TagPack", func(t *testing.T) {
+		var pack strings.Builder
+		pack.WriteString("title: Test exchange deposits\ncreator: interdict tests\ndescription: heist deposit addresses\n" +
+			"is_public: true\nconfidence: service_data\ncategory: exchange\ncurrency: BTC\nnetwork: BTC\nlabel: test exchange\n" +
+			"lastmod: 2026-01-01\nsource: https://example.org/heist-ground-truth\ntags:\n")
+		for _, a := range h.DepositAddresses {
+			fmt.Fprintf(&pack, "- address: %s\n", a)
+		}
+		path := filepath.Join(t.TempDir(), "deposits.yaml")
+		if err := os.WriteFile(path, []byte(pack.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c := cli{t: t, args: c.args}
+		c.ok("tags", "import", path)
+		var res trace.Result
+		c.json(&res, "trace", "--chain", "btc", "--tx", h.TxID, "--direction", "forward", "--model", "fifo",
+			"--max-hops", "20", "--network", "regtest")
+		stops := map[string]string{}
+		for _, r := range res.Reached {
+			stops[r.Address] = r.Stop
+			if r.Stop == "tagged:exchange" && (len(r.Tags) == 0 || r.Tags[0].Confidence != 50) {
+				t.Errorf("reached %+v: want the tag with confidence 50", r)
+			}
+		}
+		for _, a := range h.DepositAddresses {
+			if stops[a] != "tagged:exchange" {
+				t.Errorf("deposit %s: stop %q, want tagged:exchange", a, stops[a])
+			}
+		}
+	})
 
 	store, err := pebble.Open(filepath.Join(dir, "chain"))
 	if err != nil {

@@ -214,8 +214,8 @@ func (a *acctTrace) emit(ctx context.Context, src *node, t *ethereum.Transfer, t
 		}
 		ac.node.tags = tags
 		switch {
-		case stop != nil:
-			ac.node.stop = StopTagged + ":" + stop.Category
+		case stop != "":
+			ac.node.stop = stop
 		case a.cfg.MaxHops > 0 && hop >= a.cfg.MaxHops:
 			ac.node.stop = StopMaxHops
 		default:

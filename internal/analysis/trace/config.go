@@ -43,11 +43,32 @@ func ParseDirection(s string) (Direction, error) {
 // taxonomy: exchange, bridge, mixer, …), the actor behind it, and the
 // confidence of the attribution (GraphSense level, 0–100).
 type Tag struct {
-	Label      string `json:"label,omitempty"`
-	Category   string `json:"category,omitempty"`
-	Actor      string `json:"actor,omitempty"`
-	Confidence int    `json:"confidence"`
-	Source     string `json:"source,omitempty"`
+	Label      string   `json:"label,omitempty"`
+	Category   string   `json:"category,omitempty"`
+	Concepts   []string `json:"concepts,omitempty"`
+	Actor      string   `json:"actor,omitempty"`
+	Confidence int      `json:"confidence"`
+	Source     string   `json:"source,omitempty"`
+}
+
+// conceptAliases are the short names the stop rules accept for GraphSense
+// concepts.
+var conceptAliases = map[string]string{"bridge": "defi_bridge", "mixer": "mixing_service"}
+
+// is reports whether the tag's category or concepts name c (or the concept
+// c is short for).
+func (t *Tag) is(c string) bool {
+	c = strings.ToLower(c)
+	full := c
+	if a, ok := conceptAliases[c]; ok {
+		full = a
+	}
+	for _, x := range append([]string{t.Category}, t.Concepts...) {
+		if x = strings.ToLower(x); x != "" && (x == c || x == full) {
+			return true
+		}
+	}
+	return false
 }
 
 // Tagger looks up the tags of a normalised address on a chain ("btc", "eth").
@@ -70,7 +91,9 @@ type Config struct {
 	// unbounded).
 	From, To time.Time
 	// StopCategories: a node whose address carries a tag of one of these
-	// categories, at MinConfidence or more, is reached and not followed.
+	// categories or concepts (GraphSense taxonomy; "bridge" and "mixer" are
+	// short for defi_bridge and mixing_service), at MinConfidence or more,
+	// is reached and not followed.
 	StopCategories []string
 	MinConfidence  int
 	// MaxNodes is the budget of nodes a trace visits; past it the trace
@@ -85,13 +108,14 @@ type Config struct {
 }
 
 // DefaultConfig is a forward haircut trace of 6 hops with a 10k-node budget,
-// stopping at exchanges, bridges and mixers tagged with confidence 50 or more.
+// stopping at exchanges, bridges, mixers and CoinJoin coordinators tagged with
+// confidence 50 or more (GraphSense levels: service_data is 50).
 func DefaultConfig() Config {
 	return Config{
 		Model:          Haircut,
 		Direction:      Forward,
 		MaxHops:        6,
-		StopCategories: []string{"exchange", "bridge", "mixer"},
+		StopCategories: []string{"exchange", "bridge", "mixer", "coinjoin"},
 		MinConfidence:  50,
 		MaxNodes:       10_000,
 		MaxHistory:     10_000,
@@ -148,22 +172,26 @@ func (c *Config) enough(t Taint) bool {
 
 var oneUnit = big.NewRat(1, 1)
 
-// stopTags returns the tags of an address that stop the trace there (nil: go
-// on), and all its tags for the result.
-func (c *Config) stopTags(ctx context.Context, tg Tagger, chain, address string) (stop *Tag, all []Tag, err error) {
+// stopTags returns why an address stops the trace ("" to go on): the
+// strongest of its tags in a StopCategories category or concept at
+// MinConfidence or more, as "tagged:<that category>"; and all its tags for
+// the result.
+func (c *Config) stopTags(ctx context.Context, tg Tagger, chain, address string) (stop string, all []Tag, err error) {
 	if tg == nil || address == "" {
-		return nil, nil, nil
+		return "", nil, nil
 	}
 	all, err = tg.Tags(ctx, chain, address)
 	if err != nil {
-		return nil, nil, fmt.Errorf("tags of %s: %w", address, err)
+		return "", nil, fmt.Errorf("tags of %s: %w", address, err)
 	}
+	best := -1
 	for i := range all {
 		t := &all[i]
-		if t.Confidence >= c.MinConfidence && slices.Contains(c.StopCategories, strings.ToLower(t.Category)) {
-			if stop == nil || t.Confidence > stop.Confidence {
-				stop = t
-			}
+		if t.Confidence < c.MinConfidence || t.Confidence <= best {
+			continue
+		}
+		if j := slices.IndexFunc(c.StopCategories, t.is); j >= 0 {
+			best, stop = t.Confidence, StopTagged+":"+strings.ToLower(c.StopCategories[j])
 		}
 	}
 	return stop, all, nil

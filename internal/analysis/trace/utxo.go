@@ -183,8 +183,8 @@ func (u *utxoTrace) follow(ctx context.Context, op wire.OutPoint, n *node, seed 
 	}
 	n.tags = tags
 	switch {
-	case stop != nil && !seed:
-		n.stop = StopTagged + ":" + stop.Category
+	case stop != "" && !seed:
+		n.stop = stop
 		return nil
 	case u.cfg.MaxHops > 0 && n.hop >= u.cfg.MaxHops:
 		n.stop = StopMaxHops
