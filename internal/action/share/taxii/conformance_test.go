@@ -223,6 +223,7 @@ func conformanceCases() []conformanceCase {
 				}
 			}},
 		{"3.4.1", "match[spec_version] takes a list", call{path: hv + "objects/?match[spec_version]=2.0,2.1&match[version]=all&match[id]=" + mal, as: "alice"}, 200, wantLen(2, "objects")},
+		{"3.4.1", "too many match values is 400, not a failed query", call{path: hv + "objects/?match[id]=" + strings.Repeat("x,", 1001), as: "alice"}, 400, wantError},
 		{"3.4.1", "an unknown spec_version is 400", call{path: hv + "objects/?match[spec_version]=3.0", as: "alice"}, 400, wantError},
 		{"3.4", "a match field the endpoint does not support is 400", call{path: hv + "objects/" + ind6770 + "/versions/?match[type]=indicator", as: "alice"}, 400, wantError},
 
@@ -296,6 +297,22 @@ func conformanceCases() []conformanceCase {
 				m := r.obj(t)
 				if m["status"] != "pending" || m["total_count"] != float64(4) || m["pending_count"] != float64(2) || len(r.list(t, "pendings")) != 2 {
 					t.Fatalf("status = %s", r.body)
+				}
+			}},
+		{"5.5", "every POST and DELETE lands in the audit log with its status", call{}, 0,
+			func(t *testing.T, f *fixture, _ result) {
+				entries, err := f.store.Audit(t.Context(), 1000)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := map[string]int{}
+				for _, e := range entries {
+					if e.Member == "alice" && strings.HasPrefix(e.Action, "TAXII ") {
+						got[fmt.Sprint(e.Action, " ", e.Status)]++
+					}
+				}
+				if got["TAXII POST 202"] != 1 || got["TAXII POST 415"] != 1 || got["TAXII POST 413"] != 1 || got["TAXII POST 403"] != 1 {
+					t.Fatalf("audit entries %v", got)
 				}
 			}},
 		{"4.3", "an unknown status is 404", call{path: tg + "status/nope/", as: "admin"}, 404, wantError},

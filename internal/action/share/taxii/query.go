@@ -49,6 +49,9 @@ func decodeCursor(s string) (cursor, error) {
 	return cursor{set: true, dateAdded: time.UnixMicro(us).UTC(), seq: seq}, nil
 }
 
+// maxMatchValues bounds the ids and types one request may match on.
+const maxMatchValues = 1000
+
 // parseQuery reads the query parameters of a request. allowed lists the
 // match fields the endpoint supports; others are refused, as are bad values.
 func parseQuery(v url.Values, maxLimit int, allowed ...string) (Query, error) {
@@ -91,6 +94,9 @@ func parseQuery(v url.Values, maxLimit int, allowed ...string) (Query, error) {
 	}
 	q.IDs = list(v, "match[id]")
 	q.Types = list(v, "match[type]")
+	if len(q.IDs)+len(q.Types) > maxMatchValues {
+		return Query{}, fmt.Errorf("%w: more than %d match[id] and match[type] values", ErrInvalid, maxMatchValues)
+	}
 	q.SpecVersions = list(v, "match[spec_version]")
 	for _, s := range q.SpecVersions {
 		if s != "2.0" && s != "2.1" {

@@ -144,13 +144,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
-		req := &request{w: w, r: r, key: key, path: segs}
+		sw := &statusWriter{ResponseWriter: w}
+		req := &request{w: sw, r: r, key: key, path: segs}
 		err := h(req)
-		if r.Method != http.MethodGet {
-			s.auditCall(r, key, err)
-		}
 		if err != nil {
-			s.writeError(w, r, err)
+			s.writeError(sw, r, err)
+		}
+		if r.Method != http.MethodGet {
+			s.auditCall(r, key, sw.status)
 		}
 		return
 	}
@@ -231,13 +232,34 @@ func contentTypeOK(ct string) error {
 	return nil
 }
 
-func (s *Server) auditCall(r *http.Request, k auth.Key, err error) {
+// statusWriter remembers the status answered, for the audit log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// auditCall appends a mutating call, with the status it got, to the audit
+// log. The caller hanging up must not erase the record.
+func (s *Server) auditCall(r *http.Request, k auth.Key, status int) {
 	if s.audit == nil {
 		return
-	}
-	status := http.StatusOK
-	if err != nil {
-		status, _ = mapError(err)
 	}
 	e := auth.AuditEntry{At: s.now(), KeyID: k.ID, Member: k.Member, Action: "TAXII " + r.Method, Target: r.URL.Path, Status: status}
 	if aerr := s.audit.AppendAudit(context.WithoutCancel(r.Context()), e); aerr != nil {
