@@ -8,11 +8,13 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/interdict/interdict/internal/chain"
 	"github.com/interdict/interdict/internal/index/lists"
 	"github.com/interdict/interdict/internal/index/tags"
 	"github.com/interdict/interdict/internal/sources/sanctions"
@@ -20,7 +22,7 @@ import (
 
 func newTagsCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "tags", Short: "Import, look up and export attribution tags and actors"}
-	cmd.AddCommand(newTagsImportCmd(g), newTagsShowCmd(g), newTagsActorsCmd(g), newTagsExportCmd(g))
+	cmd.AddCommand(newTagsImportCmd(g), newTagsShowCmd(g), newTagsFindCmd(g), newTagsActorsCmd(g), newTagsExportCmd(g))
 	return cmd
 }
 
@@ -217,9 +219,58 @@ func tagTable(w *tabwriter.Writer, ts []tags.Tag) {
 	fmt.Fprintln(w, "ADDRESS\tNETWORK\tLABEL\tCATEGORY\tACTOR\tCONFIDENCE\tSOURCE\tFROM")
 	for _, t := range ts {
 		cat := joinOr(slices.DeleteFunc([]string{t.Category, t.Abuse}, func(s string) bool { return s == "" }), "-")
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s (%d)\t%s\t%s:%d\n", t.Address, t.Network, t.Label, cat, orDash(t.Actor),
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s (%d)\t%s\t%s:%d\n", chain.ParseAddress(t.Address).Display, t.Network, t.Label, cat, orDash(t.Actor),
 			t.Confidence, t.Level, t.Source, t.File, t.Line)
 	}
+}
+
+func newTagsFindCmd(g *globals) *cobra.Command {
+	var concept, minConf string
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "find --category CONCEPT [--min-confidence LEVEL|ID] [--limit N]",
+		Short: "List tags of a category, abuse or concept at a minimum confidence, strongest first",
+		Args:  withArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if concept == "" {
+				return usageError{errors.New("--category is required")}
+			}
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				st, im, err := a.tags(ctx)
+				if err != nil {
+					return err
+				}
+				level, err := confidenceLevel(im, minConf)
+				if err != nil {
+					return usageError{err}
+				}
+				ts, err := st.TagsByConcept(ctx, concept, level, limit)
+				if err != nil {
+					return err
+				}
+				if ts == nil {
+					ts = []tags.Tag{}
+				}
+				return a.emit(map[string]any{"category": concept, "min_level": level, "tags": ts}, func(w *tabwriter.Writer) { tagTable(w, ts) })
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&concept, "category", "", "GraphSense concept: a category (exchange, mixing_service, ...) or abuse (sanction, ...)")
+	f.StringVar(&minConf, "min-confidence", "0", "minimum confidence: a level 0..100 or a confidence id (authority_data, ...)")
+	f.IntVar(&limit, "limit", 100, "at most N tags (0: all)")
+	return cmd
+}
+
+// confidenceLevel reads a level number or a confidence id.
+func confidenceLevel(im *tags.Importer, s string) (int, error) {
+	if n, err := strconv.Atoi(s); err == nil && n >= 0 && n <= 100 {
+		return n, nil
+	}
+	if n, ok := im.Taxonomy().ConfidenceLevel(s); ok {
+		return n, nil
+	}
+	return 0, fmt.Errorf("--min-confidence %q: want 0..100 or one of %v", s, im.Taxonomy().ConfidenceIDs())
 }
 
 func orDash(s string) string {

@@ -192,4 +192,23 @@ func TestTagsCLIContract(t *testing.T) {
 			t.Errorf("table output %q", out)
 		}
 	})
+	t.Run("find lists a category at a minimum confidence", func(t *testing.T) {
+		var found struct {
+			MinLevel int `json:"min_level"`
+			Tags     []struct {
+				Level int `json:"confidence_level"`
+			} `json:"tags"`
+		}
+		c.json(&found, "tags", "find", "--category", "exchange", "--min-confidence", "service_data", "--limit", "0")
+		if found.MinLevel != 50 || len(found.Tags) < 86 {
+			t.Fatalf("min level %d, %d tags", found.MinLevel, len(found.Tags))
+		}
+		c.json(&found, "tags", "find", "--category", "sanction", "--min-confidence", "61")
+		if len(found.Tags) != 0 {
+			t.Errorf("%d sanction tags above 60", len(found.Tags))
+		}
+		if _, _, code := c.run("tags", "find", "--category", "exchange", "--min-confidence", "very"); code != exitUsage {
+			t.Errorf("bad --min-confidence: exit %d", code)
+		}
+	})
 }
