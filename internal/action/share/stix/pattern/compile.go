@@ -225,10 +225,10 @@ func compilePath(a *astPath) (path, error) {
 	p.steps = append(p.steps, step{name: *first})
 	for _, s := range a.Rest {
 		switch {
-		case s.Name != nil:
-			p.steps = append(p.steps, step{name: *s.Name})
-		case s.Quoted != nil:
-			name, err := unquote(*s.Quoted)
+		case s.Property != nil && s.Property.Name != nil:
+			p.steps = append(p.steps, step{name: *s.Property.Name})
+		case s.Property != nil:
+			name, err := unquote(*s.Property.Quoted)
 			if err != nil {
 				return p, err
 			}

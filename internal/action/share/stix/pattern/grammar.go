@@ -1,29 +1,9 @@
 package pattern
 
-import (
-	"github.com/alecthomas/participle/v2"
-	"github.com/alecthomas/participle/v2/lexer"
-)
-
-// The lexer tries its rules in order: the prefixed constants before
-// identifiers (t'...' is a timestamp, not the identifier t), floats before
-// integers.
-var patternLexer = lexer.MustSimple([]lexer.SimpleRule{
-	{Name: "Timestamp", Pattern: `t'[^']*'`},
-	{Name: "Hex", Pattern: `h'[^']*'`},
-	{Name: "Binary", Pattern: `b'[^']*'`},
-	{Name: "String", Pattern: `'(?:\\.|[^'\\])*'`},
-	{Name: "Float", Pattern: `[-+]?[0-9]*\.[0-9]+`},
-	{Name: "Int", Pattern: `[-+]?[0-9]+`},
-	{Name: "Ident", Pattern: `[a-zA-Z_][a-zA-Z0-9_-]*`},
-	{Name: "Op", Pattern: `<=|>=|!=|<>|==|=|<|>`},
-	{Name: "Punct", Pattern: `[\[\]():.,*]`},
-	{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
-})
+import "github.com/alecthomas/participle/v2"
 
 var parser = participle.MustBuild[astPattern](
 	participle.Lexer(patternLexer),
-	participle.Elide("Whitespace"),
 	participle.UseLookahead(2),
 )
 
@@ -113,7 +93,6 @@ type astFirst struct {
 
 // astStep is a property after '.' or a list index.
 type astStep struct {
-	Name   *string `parser:"  '.' @Ident"`
-	Quoted *string `parser:"| '.' @String"`
-	Index  *string `parser:"| '[' @( Int | '*' ) ']'"`
+	Property *astFirst `parser:"  '.' @@"`
+	Index    *string   `parser:"| '[' @( Int | '*' ) ']'"`
 }

@@ -79,6 +79,11 @@ func TestParseRejectsBadPatterns(t *testing.T) {
 		{`[a:b = 99999999999999999999]`, "out of range"},
 		{`[a:b = 'x'] and [c:d = 'y']`, "unexpected"},
 		{``, "unexpected"},
+		{`[a:b = t'2016-01-01T00:00:00Z]`, "unterminated constant"},
+		{`[a:b ! 'x']`, "invalid input"},
+		{`[a:b = +]`, "invalid input"},
+		{`[a:b = 'x'] # comment`, "invalid input"},
+		{"[a:b = 'x']\n\n[c:d = 'y'", "3:1"},
 		{strings.Repeat("(", 101) + "[a:b = 1]" + strings.Repeat(")", 101), "nested 102 deep"},
 	} {
 		_, err := Parse(c.in)
