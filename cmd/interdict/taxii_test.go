@@ -40,14 +40,22 @@ func taxiiGet(t *testing.T, s *server, path, key string, basic bool) (int, map[s
 	return resp.StatusCode, m
 }
 
-// TestTAXIIContract runs the TAXII CLI contract end to end: a key printed
-// as {"key":…} works as Bearer and as the Basic password on `serve`'s
-// /taxii2/ after `taxii import` of medallion's file, and another instance
-// syncs, pulls (resuming) and pushes through `taxii sync|pull|push`.
+// TestTAXIIContract runs the TAXII CLI contract end to end, with the hub's
+// state on SQLite and on PostgreSQL: a key printed as {"key":…} works as
+// Bearer and as the Basic password on `serve`'s /taxii2/ after `taxii
+// import` of medallion's file, and another instance syncs, pulls (resuming)
+// and pushes through `taxii sync|pull|push`.
 func TestTAXIIContract(t *testing.T) {
+	t.Run("SQLite", func(t *testing.T) { taxiiContract(t, []string{"--data-dir", t.TempDir()}) })
+	t.Run("PostgreSQL", func(t *testing.T) {
+		taxiiContract(t, []string{"--data-dir", t.TempDir(), "--db", freshPostgresSchema(t)})
+	})
+}
+
+func taxiiContract(t *testing.T, hubArgs []string) {
 	medallion := sharedtest.Path(t, "stix", "medallion", "default_data.json")
 	bundle := sharedtest.Path(t, "stix", "oasis-examples", "indicator-for-c2-ip-address.json")
-	hub := cli{t: t, args: []string{"--data-dir", t.TempDir()}}
+	hub := cli{t: t, args: hubArgs}
 
 	var admin, analyst struct {
 		Key string `json:"key"`
