@@ -68,3 +68,36 @@ func FuzzParseActorPack(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseTaxonomy checks that no confidence or concepts file makes the
+// taxonomy parsers panic and that every failure is ErrMalformed. Seeds: the
+// embedded taxonomies and testdata/fuzz/FuzzParseTaxonomy.
+func FuzzParseTaxonomy(f *testing.F) {
+	f.Add(confidenceCSV, false)
+	f.Add(conceptsYAML[:2000], true)
+	f.Add([]byte("id,label,description,level\nx,y,z,101\n"), false)
+	f.Add([]byte("a:\n  id: a\n  type: concept\n"), true)
+	f.Fuzz(func(t *testing.T, data []byte, concepts bool) {
+		var err error
+		if concepts {
+			var cs []Concept
+			cs, err = ParseConcepts(bytes.NewReader(data), "concepts.yaml")
+			for _, c := range cs {
+				if c.ID == "" {
+					t.Fatalf("concept without id: %+v", c)
+				}
+			}
+		} else {
+			var cs []Confidence
+			cs, err = ParseConfidence(bytes.NewReader(data), "confidence.csv")
+			for _, c := range cs {
+				if c.ID == "" || c.Level < 0 || c.Level > 100 {
+					t.Fatalf("bad level %+v", c)
+				}
+			}
+		}
+		if err != nil && !errors.Is(err, ErrMalformed) {
+			t.Fatalf("error %v is not ErrMalformed", err)
+		}
+	})
+}
