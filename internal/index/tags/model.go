@@ -131,6 +131,10 @@ type Store interface {
 	// TagsByAddress returns the tags of one normalised address, strongest
 	// confidence first.
 	TagsByAddress(ctx context.Context, address string) ([]Tag, error)
+	// TagsByAddresses returns the tags of many normalised addresses at once
+	// (one round trip; for tracing, which asks at every node), each
+	// address's tags strongest first; untagged addresses are absent.
+	TagsByAddresses(ctx context.Context, addresses []string) (map[string][]Tag, error)
 	// TagsByActor returns the tags whose actor is one of names.
 	TagsByActor(ctx context.Context, names []string) ([]Tag, error)
 	// TagsByConcept returns up to limit tags whose category, abuse or concepts

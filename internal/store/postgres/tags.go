@@ -29,9 +29,10 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 	qTagDatasets = `SELECT id, kind, title, file, sha256, imported_at, tags, actors FROM tag_datasets ORDER BY seq`
 	tagColumns   = `dataset, address, network, currency, label, source, confidence, level, category, abuse, concepts,
   actor, date, context, tag_type, cluster_definer, is_public, tlp, file, line, pack_title`
-	qTagsByAddress = `SELECT ` + tagColumns + ` FROM tags WHERE address = $1 ORDER BY level DESC, seq`
-	qTagsByActor   = `SELECT ` + tagColumns + ` FROM tags WHERE actor = ANY($1) ORDER BY level DESC, seq`
-	qTagsByConcept = `SELECT ` + tagColumns + ` FROM tags
+	qTagsByAddress   = `SELECT ` + tagColumns + ` FROM tags WHERE address = $1 ORDER BY level DESC, seq`
+	qTagsByAddresses = `SELECT ` + tagColumns + ` FROM tags WHERE address = ANY($1) ORDER BY address, level DESC, seq`
+	qTagsByActor     = `SELECT ` + tagColumns + ` FROM tags WHERE actor = ANY($1) ORDER BY level DESC, seq`
+	qTagsByConcept   = `SELECT ` + tagColumns + ` FROM tags
 WHERE (category = $1 OR abuse = $2 OR concepts LIKE $3 ESCAPE '\') AND level >= $4 ORDER BY level DESC, seq LIMIT $5`
 	qTagsByDataset = `SELECT ` + tagColumns + ` FROM tags WHERE dataset = $1 ORDER BY seq`
 	qTagActors     = `SELECT a.dataset, a.id, a.label, a.uri, a.aliases, a.categories, a.jurisdictions, a.context,
@@ -121,6 +122,19 @@ func (s *Store) TagDatasets(ctx context.Context) ([]tags.Dataset, error) {
 // TagsByAddress returns an address's tags, strongest confidence first.
 func (s *Store) TagsByAddress(ctx context.Context, address string) ([]tags.Tag, error) {
 	return s.queryTags(ctx, "tags by address", qTagsByAddress, address)
+}
+
+// TagsByAddresses returns the tags of many addresses in one query.
+func (s *Store) TagsByAddresses(ctx context.Context, addresses []string) (map[string][]tags.Tag, error) {
+	ts, err := s.queryTags(ctx, "tags by addresses", qTagsByAddresses, orEmpty(addresses))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]tags.Tag)
+	for _, t := range ts {
+		out[t.Address] = append(out[t.Address], t)
+	}
+	return out, nil
 }
 
 // TagsByActor returns the tags whose actor is one of names.

@@ -28,9 +28,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qTagDatasets = `SELECT id, kind, title, file, sha256, imported_at, tags, actors FROM tag_datasets ORDER BY seq`
 	tagColumns   = `dataset, address, network, currency, label, source, confidence, level, category, abuse, concepts,
   actor, date, context, tag_type, cluster_definer, is_public, tlp, file, line, pack_title`
-	qTagsByAddress = `SELECT ` + tagColumns + ` FROM tags WHERE address = ? ORDER BY level DESC, seq`
-	qTagsByActor   = `SELECT ` + tagColumns + ` FROM tags WHERE actor IN (SELECT value FROM json_each(?)) ORDER BY level DESC, seq`
-	qTagsByConcept = `SELECT ` + tagColumns + ` FROM tags
+	qTagsByAddress   = `SELECT ` + tagColumns + ` FROM tags WHERE address = ? ORDER BY level DESC, seq`
+	qTagsByAddresses = `SELECT ` + tagColumns + ` FROM tags WHERE address IN (SELECT value FROM json_each(?)) ORDER BY address, level DESC, seq`
+	qTagsByActor     = `SELECT ` + tagColumns + ` FROM tags WHERE actor IN (SELECT value FROM json_each(?)) ORDER BY level DESC, seq`
+	qTagsByConcept   = `SELECT ` + tagColumns + ` FROM tags
 WHERE (category = ? OR abuse = ? OR concepts LIKE ? ESCAPE '\') AND level >= ? ORDER BY level DESC, seq LIMIT ?`
 	qTagsByDataset = `SELECT ` + tagColumns + ` FROM tags WHERE dataset = ? ORDER BY seq`
 	qTagActors     = `SELECT a.dataset, a.id, a.label, a.uri, a.aliases, a.categories, a.jurisdictions, a.context,
@@ -173,6 +174,19 @@ func (s *Store) TagDatasets(ctx context.Context) ([]tags.Dataset, error) {
 // TagsByAddress returns an address's tags, strongest confidence first.
 func (s *Store) TagsByAddress(ctx context.Context, address string) ([]tags.Tag, error) {
 	return s.queryTags(ctx, "tags by address", qTagsByAddress, address)
+}
+
+// TagsByAddresses returns the tags of many addresses in one query.
+func (s *Store) TagsByAddresses(ctx context.Context, addresses []string) (map[string][]tags.Tag, error) {
+	ts, err := s.queryTags(ctx, "tags by addresses", qTagsByAddresses, jsonList(addresses))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]tags.Tag)
+	for _, t := range ts {
+		out[t.Address] = append(out[t.Address], t)
+	}
+	return out, nil
 }
 
 // TagsByActor returns the tags whose actor is one of names.

@@ -106,6 +106,16 @@ func tagsByAddress(t *testing.T, s tags.Store) {
 	if len(got) != 2 || got[0].Level != 60 || got[1].Level != 20 {
 		t.Fatalf("TagsByAddress = %+v, want the level-60 tag then the level-20 one", got)
 	}
+	other := sampleTag("a", 2)
+	replaceTags(t, s, tagDataset("a", 2), []tags.Tag{weak, other})
+	many, err := s.TagsByAddresses(t.Context(), []string{weak.Address, other.Address, "0xnothing", weak.Address})
+	must(t, "TagsByAddresses", err)
+	if len(many) != 2 || len(many[weak.Address]) != 2 || many[weak.Address][0].Level != 60 || len(many[other.Address]) != 1 {
+		t.Fatalf("TagsByAddresses = %+v", many)
+	}
+	if none, err := s.TagsByAddresses(t.Context(), nil); err != nil || len(none) != 0 {
+		t.Errorf("TagsByAddresses(nil) = %v, %v", none, err)
+	}
 	for _, miss := range []string{"0x" + weak.Address[3:], weak.Address[:41], ""} {
 		if got, err := s.TagsByAddress(t.Context(), miss); err != nil || len(got) != 0 {
 			t.Errorf("TagsByAddress(%q) = %d tags, %v; want none", miss, len(got), err)
