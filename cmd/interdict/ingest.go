@@ -13,8 +13,6 @@ import (
 
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/wire"
-	"github.com/mattn/go-isatty"
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/interdict/interdict/internal/index/bitcoin"
@@ -182,13 +180,13 @@ func ingestBTC(ctx context.Context, f *ingestBTCFlags, params *chaincfg.Params, 
 	}
 	tip, _ := eng.Tip()
 	if interrupted != nil {
-		log.Info("ingest interrupted; every block read is committed", "tip_height", tip.Height, "tip_hash", tip.Hash.String(), "blocks", p.blocks, "txs", p.txs)
+		log.Info("ingest interrupted; every block read is committed", "tip_height", tip.Height, "tip_hash", tip.Hash.String(), "blocks", p.counts[0], "txs", p.counts[1])
 		if f.follow {
 			return nil
 		}
 		return fmt.Errorf("ingest interrupted at height %d: %w", tip.Height, interrupted)
 	}
-	log.Info("ingest done", "tip_height", tip.Height, "tip_hash", tip.Hash.String(), "blocks", p.blocks, "txs", p.txs)
+	log.Info("ingest done", "tip_height", tip.Height, "tip_hash", tip.Hash.String(), "blocks", p.counts[0], "txs", p.counts[1])
 	return nil
 }
 
@@ -314,45 +312,26 @@ func addMissingParents(ctx, engCtx context.Context, eng *bitcoin.Engine, c *srcb
 // minutes): it logs one line when it catches up and then one per block, with
 // the block's height and hash, and nothing while it waits.
 type ingestProgress struct {
-	log         *slog.Logger
-	bar         *progressbar.ProgressBar
-	start, last time.Time
-	blocks, txs int64
-	following   bool
+	*meter
+	log       *slog.Logger
+	following bool
 }
 
 func newIngestProgress(log *slog.Logger) *ingestProgress {
-	p := &ingestProgress{log: log, start: time.Now(), last: time.Now()}
-	if isatty.IsTerminal(os.Stderr.Fd()) {
-		p.bar = progressbar.NewOptions64(-1, progressbar.OptionSetWriter(os.Stderr),
-			progressbar.OptionSetDescription("ingest"), progressbar.OptionThrottle(200*time.Millisecond),
-			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
-	}
-	return p
+	return &ingestProgress{meter: newMeter(log, "ingest", "blocks", "txs"), log: log}
 }
 
 // add counts a block the engine took; eng gives the tip it left.
 func (p *ingestProgress) add(msg *wire.MsgBlock, eng *bitcoin.Engine) {
-	p.blocks++
-	p.txs += int64(len(msg.Transactions))
 	if p.following {
+		p.counts[0]++
+		p.counts[1] += int64(len(msg.Transactions))
 		tip, _ := eng.Tip()
 		p.log.Info("ingest block", "hash", msg.BlockHash().String(), "txs", len(msg.Transactions),
 			"tip_height", tip.Height, "tip_hash", tip.Hash.String())
 		return
 	}
-	now := time.Now()
-	secs := max(now.Sub(p.start).Seconds(), 1e-3)
-	if p.bar != nil {
-		p.bar.Describe(fmt.Sprintf("ingest %.0f blocks/s %.0f txs/s", float64(p.blocks)/secs, float64(p.txs)/secs))
-		_ = p.bar.Add(1)
-		return
-	}
-	if now.Sub(p.last) >= 10*time.Second {
-		p.last = now
-		p.log.Info("ingest progress", "blocks", p.blocks, "txs", p.txs,
-			"blocks_per_s", int64(float64(p.blocks)/secs), "txs_per_s", int64(float64(p.txs)/secs))
-	}
+	p.meter.add(1, int64(len(msg.Transactions)))
 }
 
 // caughtUp is called each time a follower has every block of the node's
@@ -364,15 +343,6 @@ func (p *ingestProgress) caughtUp(tip bitcoin.BlockRef) {
 	}
 	p.finish()
 	p.following = true
-	secs := max(time.Since(p.start).Seconds(), 1e-3)
-	p.log.Info("ingest caught up with the node; following", "tip_height", tip.Height, "tip_hash", tip.Hash.String(),
-		"blocks", p.blocks, "txs", p.txs,
-		"blocks_per_s", int64(float64(p.blocks)/secs), "txs_per_s", int64(float64(p.txs)/secs))
-}
-
-func (p *ingestProgress) finish() {
-	if p.bar != nil {
-		_ = p.bar.Finish()
-		p.bar = nil
-	}
+	p.log.Info("ingest caught up with the node; following",
+		append([]any{"tip_height", tip.Height, "tip_hash", tip.Hash.String()}, p.attrs()...)...)
 }

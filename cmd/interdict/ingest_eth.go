@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/mattn/go-isatty"
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	eth "github.com/interdict/interdict/internal/index/ethereum"
@@ -139,7 +137,7 @@ func ingestETH(ctx context.Context, f *ingestETHFlags, store eth.Store, log *slo
 		return err
 	}
 	tip, _ := eng.Tip()
-	log.Info("ingest done", "tip_height", tip.Height, "tip_hash", tip.Hash.Hex(), "blocks", p.blocks, "txs", p.txs, "transfers", p.transfers)
+	log.Info("ingest done", "tip_height", tip.Height, "tip_hash", tip.Hash.Hex(), "blocks", p.counts[0], "txs", p.counts[1], "transfers", p.counts[2])
 	return nil
 }
 
@@ -218,49 +216,14 @@ func addTraceContext(bd *eth.BlockData) error {
 	return nil
 }
 
-// ethProgress shows blocks/s, txs/s and transfers/s: a bar on a terminal,
-// slog lines every 10 s otherwise (as ingest btc).
-type ethProgress struct {
-	log                    *slog.Logger
-	bar                    *progressbar.ProgressBar
-	start, last            time.Time
-	blocks, txs, transfers int64
-}
+// ethProgress shows blocks/s, txs/s and transfers/s (see meter).
+type ethProgress struct{ *meter }
 
 func newEthProgress(log *slog.Logger) *ethProgress {
-	p := &ethProgress{log: log, start: time.Now(), last: time.Now()}
-	if isatty.IsTerminal(os.Stderr.Fd()) {
-		p.bar = progressbar.NewOptions64(-1, progressbar.OptionSetWriter(os.Stderr),
-			progressbar.OptionSetDescription("ingest eth"), progressbar.OptionThrottle(200*time.Millisecond),
-			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
-	}
-	return p
+	return &ethProgress{newMeter(log, "ingest eth", "blocks", "txs", "transfers")}
 }
 
-func (p *ethProgress) add(txs, transfers int) {
-	p.blocks++
-	p.txs += int64(txs)
-	p.transfers += int64(transfers)
-	now := time.Now()
-	secs := now.Sub(p.start).Seconds()
-	if p.bar != nil {
-		p.bar.Describe(fmt.Sprintf("ingest eth %.0f blocks/s %.0f txs/s %.0f transfers/s",
-			float64(p.blocks)/secs, float64(p.txs)/secs, float64(p.transfers)/secs))
-		_ = p.bar.Add(1)
-		return
-	}
-	if now.Sub(p.last) >= 10*time.Second {
-		p.last = now
-		p.log.Info("ingest progress", "blocks", p.blocks, "txs", p.txs, "transfers", p.transfers,
-			"blocks_per_s", int64(float64(p.blocks)/secs), "transfers_per_s", int64(float64(p.transfers)/secs))
-	}
-}
-
-func (p *ethProgress) finish() {
-	if p.bar != nil {
-		_ = p.bar.Finish()
-	}
-}
+func (p *ethProgress) add(txs, transfers int) { p.meter.add(1, int64(txs), int64(transfers)) }
 
 // tokens reads the metadata of the tokens among the contracts the block's
 // successful create frames deployed.
