@@ -219,3 +219,5 @@ func config(m Model, d Direction) Config {
 var models = []Model{Poison, Haircut, FIFO}
 
 func timeOf(unix int64) time.Time { return time.Unix(unix, 0) }
+
+func bigInt(n int64) *big.Int { return big.NewInt(n) }
