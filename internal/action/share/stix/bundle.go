@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sort"
 )
 
 // Bundle is a collection of objects sent together.
@@ -60,31 +61,52 @@ func ParseBundle(data []byte) (*Bundle, error) {
 	return b, nil
 }
 
-// MarshalJSON writes the bundle: type, id, then objects.
+// MarshalJSON writes the bundle: type, id, objects, then other properties.
 func (b *Bundle) MarshalJSON() ([]byte, error) {
-	m := map[string]json.RawMessage{}
-	for k, v := range b.Extra {
-		m[k] = v
-	}
-	m["type"] = json.RawMessage(`"bundle"`)
-	m["id"], _ = marshal(b.ID)
+	var buf bytes.Buffer
+	id, _ := marshal(b.ID)
+	buf.WriteString(`{"type":"bundle","id":`)
+	buf.Write(id)
 	if b.Objects != nil {
-		var buf bytes.Buffer
-		buf.WriteByte('[')
+		buf.WriteString(`,"objects":[`)
 		for i, o := range b.Objects {
 			if i > 0 {
 				buf.WriteByte(',')
 			}
-			ob, err := marshal(o)
+			// Every object type here writes itself compact and valid: call
+			// it directly rather than have encoding/json check it again.
+			var ob []byte
+			var err error
+			if m, ok := o.(json.Marshaler); ok {
+				ob, err = m.MarshalJSON()
+			} else {
+				ob, err = marshal(o)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("stix: bundle object %d: %w", i, err)
 			}
 			buf.Write(ob)
 		}
 		buf.WriteByte(']')
-		m["objects"] = buf.Bytes()
 	}
-	return writeOrdered(m)
+	keys := make([]string, 0, len(b.Extra))
+	for k := range b.Extra {
+		if k != "type" && k != "id" && k != "objects" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		kb, _ := marshal(k)
+		buf.WriteByte(',')
+		buf.Write(kb)
+		buf.WriteByte(':')
+		if err := json.Compact(&buf, b.Extra[k]); err != nil {
+			return nil, fmt.Errorf("stix: bundle property %s: %w", k, err)
+		}
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
 }
 
 // Get returns the object with id (the first if several versions), or nil.

@@ -142,7 +142,9 @@ func Parse(data []byte) (Object, error) {
 	if f, ok := registry[typ]; ok {
 		o = f()
 	}
-	if err := json.Unmarshal(data, o); err != nil {
+	// The head decode above has checked data is valid JSON: call the
+	// object's decoder directly rather than have encoding/json check it again.
+	if err := o.(json.Unmarshaler).UnmarshalJSON(data); err != nil {
 		var se *json.UnmarshalTypeError
 		if errors.As(err, &se) {
 			return nil, fmt.Errorf("%w: %s: property %s: %s where %s was expected", ErrInvalid, id, se.Field, se.Value, se.Type)
@@ -156,7 +158,7 @@ func Parse(data []byte) (Object, error) {
 }
 
 // Marshal writes an object as JSON: type, spec_version and id first, then the
-// other properties in name order.
+// other named properties in the struct's order, then unmodelled ones by name.
 func Marshal(o Object) ([]byte, error) { return marshal(o) }
 
 // CheckID checks that id is "<typ>--<UUID>" (typ may be empty: any type).
@@ -187,10 +189,10 @@ func decode(b []byte, dst any, c *Common) error {
 	if err := json.Unmarshal(b, &all); err != nil {
 		return err
 	}
-	known := knownKeys(reflect.TypeOf(dst).Elem())
+	known := fieldIndex(reflect.TypeOf(dst).Elem())
 	c.Extra, c.empty = nil, nil
 	for k, v := range all {
-		if known[k] {
+		if _, ok := known[k]; ok {
 			if isEmptyJSON(v) {
 				if c.empty == nil {
 					c.empty = map[string]json.RawMessage{}
@@ -220,68 +222,84 @@ func isEmptyJSON(raw json.RawMessage) bool {
 	return false
 }
 
-// encode writes v (a struct without JSON methods) with typ as its type if
-// unset and c's unmodelled and empty properties merged in; named fields win.
+// encode writes v (a struct without JSON methods, Common first so that
+// type, spec_version and id lead) with typ as its type if unset, then c's
+// unmodelled properties and the empty ones it was read with, by name.
 func encode(v any, typ string, c Common) ([]byte, error) {
 	b, err := marshal(v)
 	if err != nil {
 		return nil, err
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, err
+	const untyped = `{"type":""`
+	if bytes.HasPrefix(b, []byte(untyped)) {
+		tb, _ := marshal(typ)
+		b = append(append([]byte(`{"type":`), tb...), b[len(untyped):]...)
 	}
-	if string(m["type"]) == `""` || m["type"] == nil {
-		m["type"], _ = marshal(typ)
+	if len(c.Extra) == 0 && len(c.empty) == 0 {
+		return b, nil
 	}
-	for _, extra := range []map[string]json.RawMessage{c.Extra, c.empty} {
-		for k, x := range extra {
-			if _, ok := m[k]; !ok {
-				m[k] = x
-			}
+	rv := reflect.ValueOf(v)
+	fields := fieldIndex(rv.Type())
+	add := map[string]json.RawMessage{}
+	for k, x := range c.Extra {
+		if _, named := fields[k]; !named {
+			add[k] = x
 		}
 	}
-	return writeOrdered(m)
-}
-
-// leading are written first, in this order; the rest follow by name.
-var leading = []string{"type", "spec_version", "id", "created_by_ref", "created", "modified"}
-
-func writeOrdered(m map[string]json.RawMessage) ([]byte, error) {
-	keys := make([]string, 0, len(m))
-	for k := range m {
+	for k, x := range c.empty {
+		if f, ok := fields[k]; ok && omittable(rv.Type(), f) && omitted(rv.FieldByIndex(f)) {
+			add[k] = x
+		}
+	}
+	if len(add) == 0 {
+		return b, nil
+	}
+	keys := make([]string, 0, len(add))
+	for k := range add {
 		keys = append(keys, k)
 	}
-	rank := func(k string) int {
-		for i, l := range leading {
-			if k == l {
-				return i
-			}
-		}
-		return len(leading)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		ri, rj := rank(keys[i]), rank(keys[j])
-		if ri != rj {
-			return ri < rj
-		}
-		return keys[i] < keys[j]
-	})
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	for i, k := range keys {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
+	sort.Strings(keys)
+	buf := bytes.NewBuffer(b[:len(b)-1])
+	for _, k := range keys {
+		buf.WriteByte(',')
 		kb, _ := marshal(k)
 		buf.Write(kb)
 		buf.WriteByte(':')
-		if err := json.Compact(&buf, m[k]); err != nil {
+		if err := json.Compact(buf, add[k]); err != nil {
 			return nil, fmt.Errorf("stix: property %s: %w", k, err)
 		}
 	}
 	buf.WriteByte('}')
 	return buf.Bytes(), nil
+}
+
+// omittable reports whether the field at index has omitempty or omitzero.
+func omittable(t reflect.Type, index []int) bool {
+	_, opts, _ := strings.Cut(t.FieldByIndex(index).Tag.Get("json"), ",")
+	return strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero")
+}
+
+// omitted reports whether encoding/json leaves the field out, given that it
+// is omittable.
+func omitted(v reflect.Value) bool {
+	if z, ok := v.Interface().(interface{ IsZero() bool }); ok {
+		return z.IsZero()
+	}
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool:
+		return !v.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return v.Int() == 0
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return v.Uint() == 0
+	case reflect.Float32, reflect.Float64:
+		return v.Float() == 0
+	case reflect.Interface, reflect.Pointer:
+		return v.IsNil()
+	}
+	return false
 }
 
 // marshal is json.Marshal without HTML escaping: patterns hold < and >.
@@ -295,34 +313,36 @@ func marshal(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-var knownCache sync.Map // reflect.Type -> map[string]bool
+var fieldCache sync.Map // reflect.Type -> map[string][]int
 
-// knownKeys lists the JSON names of t's fields, through embedded structs.
-func knownKeys(t reflect.Type) map[string]bool {
-	if v, ok := knownCache.Load(t); ok {
-		return v.(map[string]bool)
+// fieldIndex maps the JSON names of t's fields, through embedded structs,
+// to their index paths.
+func fieldIndex(t reflect.Type) map[string][]int {
+	if v, ok := fieldCache.Load(t); ok {
+		return v.(map[string][]int)
 	}
-	keys := map[string]bool{}
-	var walk func(reflect.Type)
-	walk = func(t reflect.Type) {
+	fields := map[string][]int{}
+	var walk func(reflect.Type, []int)
+	walk = func(t reflect.Type, at []int) {
 		for i := range t.NumField() {
 			f := t.Field(i)
 			tag := f.Tag.Get("json")
-			if tag == "-" {
+			if tag == "-" || !f.IsExported() {
 				continue
 			}
+			idx := append(append([]int{}, at...), i)
 			name, _, _ := strings.Cut(tag, ",")
 			if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
-				walk(f.Type)
+				walk(f.Type, idx)
 				continue
 			}
 			if name == "" {
 				name = f.Name
 			}
-			keys[name] = true
+			fields[name] = idx
 		}
 	}
-	walk(t)
-	knownCache.Store(t, keys)
-	return keys
+	walk(t, nil)
+	fieldCache.Store(t, fields)
+	return fields
 }
