@@ -50,6 +50,11 @@ tags import) with a --stop-at category or concept at --min-confidence or more
 --max-nodes nodes (then "truncated" is true). An address with more than
 --max-history transfers is read that far only.
 
+On eth, --tx HASH starts from every value transfer of the transaction (gas
+fees excluded) and HASH:N from its Nth; --address starts from everything the
+address sent (forward) or received (backward), per asset (ether and each
+token apart).
+
 --output json prints {"nodes":[…],"edges":[…],"reached":[…],"truncated":…}
 with amounts as integer strings in the smallest unit; --format csv prints the
 edges as CSV. The index is --index pebble://DIR or postgres://... (default:

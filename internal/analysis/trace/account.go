@@ -338,8 +338,8 @@ func (a *acctTrace) run(ctx context.Context) error {
 				return err
 			}
 			if !a.cfg.inWindow(ts) && (!a.backward() && ts > a.cfg.To.Unix() || a.backward() && ts < a.cfg.From.Unix()) {
-				ac.node.stop = StopTimeWindow
-				ac.live = false
+				ac.node.stop, ac.live = StopTimeWindow, false
+				ac.node.taint = Taint{Amount: ac.pool.Held()} // what it holds when the window ends
 				continue
 			}
 		}

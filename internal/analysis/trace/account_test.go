@@ -276,3 +276,27 @@ func TestTransferToOneself(t *testing.T) {
 		})
 	}
 }
+
+// TestAccountTimeWindow: with the window ending before M's second send, M
+// stops there holding what it has not sent, marked time-window.
+func TestAccountTimeWindow(t *testing.T) {
+	g := &accountGraph{}
+	e := "eth"
+	g.send("in", move{"T", "M", e, eth(5)})
+	g.send("s1", move{"M", "A", e, eth(2)})
+	g.send("s2", move{"M", "B", e, eth(3)})
+	cfg := config(FIFO, Forward)
+	cfg.To = timeOf(g.times[2])
+	r, err := TraceAccount(context.Background(), g, nil, cfg, []Start{{Address: addr("T")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, x := range r.Reached {
+		got[x.Address] = x.Stop + " " + x.Tainted
+	}
+	want := map[string]string{addr("A"): "unspent " + eth(2).String(), addr("M"): "time-window " + eth(3).String()}
+	if !maps.Equal(got, want) {
+		t.Errorf("reached %v, want %v", got, want)
+	}
+}
