@@ -20,10 +20,13 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/interdict/interdict/internal/action/share/taxii"
 	"github.com/interdict/interdict/internal/index/bitcoin"
 	"github.com/interdict/interdict/internal/index/ethereum"
 	"github.com/interdict/interdict/internal/index/lists"
+	"github.com/interdict/interdict/internal/index/tags"
 	"github.com/interdict/interdict/internal/serve/auth"
+	"github.com/interdict/interdict/internal/sources/intel"
 	"github.com/interdict/interdict/internal/sources/sanctions"
 )
 
@@ -66,13 +69,14 @@ func exitCode(err error) int {
 		fmt.Fprintln(os.Stderr, "interdict:", err)
 		return exitUsage
 	case errors.Is(err, lists.ErrNotFound), errors.Is(err, auth.ErrNotFound), errors.Is(err, bitcoin.ErrNotFound),
-		errors.Is(err, ethereum.ErrNotFound):
+		errors.Is(err, ethereum.ErrNotFound), errors.Is(err, taxii.ErrNotFound), errors.Is(err, tags.ErrNotFound):
 		fmt.Fprintln(os.Stderr, "interdict:", err)
 		return exitNotFound
 	case errors.Is(err, lists.ErrExists):
 		fmt.Fprintln(os.Stderr, "interdict:", err)
 		return exitExists
-	case errors.Is(err, sanctions.ErrMalformed):
+	case errors.Is(err, sanctions.ErrMalformed), errors.Is(err, taxii.ErrInvalid), errors.Is(err, tags.ErrMalformed),
+		errors.Is(err, intel.ErrMalformed):
 		fmt.Fprintln(os.Stderr, "interdict:", err)
 		return exitMalformed
 	}

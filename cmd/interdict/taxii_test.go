@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -139,5 +140,19 @@ func taxiiContract(t *testing.T, hubArgs []string) {
 	}
 	if _, _, code := member.run("taxii", "pull", "--collection", hvColl); code != exitUsage {
 		t.Fatalf("pull without --url exited %d", code)
+	}
+}
+
+// TestTAXIIExitCodes: a medallion file that does not parse exits 65
+// (malformed input) naming the file; nothing is imported from it.
+func TestTAXIIExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"discovery": [`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := cli{t: t, args: []string{"--data-dir", t.TempDir(), "--log-level", "warn"}}
+	if _, stderr, code := c.run("taxii", "import", bad); code != exitMalformed || !strings.Contains(stderr, "bad.json") {
+		t.Fatalf("exit %d (%s), want %d naming the file", code, stderr, exitMalformed)
 	}
 }
