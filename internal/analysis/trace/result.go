@@ -66,17 +66,17 @@ type Node struct {
 
 // Edge is one movement of taint, with the rule that followed it.
 type Edge struct {
-	From         string `json:"from"`
-	To           string `json:"to"`
-	Tx           string `json:"tx,omitempty"`
-	Asset        string `json:"asset"`
-	Rule         string `json:"rule"`
-	Hop          int    `json:"hop"`
-	Height       int64  `json:"height,omitempty"`
-	Time         string `json:"time,omitempty"`
-	Amount       string `json:"amount"`
-	Tainted      string `json:"tainted"`
-	Share        string `json:"share"`
+	From    string `json:"from"`
+	To      string `json:"to"`
+	Tx      string `json:"tx,omitempty"`
+	Asset   string `json:"asset"`
+	Rule    string `json:"rule"`
+	Hop     int    `json:"hop"`
+	Height  int64  `json:"height,omitempty"`
+	Time    string `json:"time,omitempty"`
+	Amount  string `json:"amount"`
+	Tainted string `json:"tainted"`
+	Share   string `json:"share"`
 }
 
 // Reached is an address where the trace stopped, with the taint it holds

@@ -188,10 +188,10 @@ func TestUTXOStopRules(t *testing.T) {
 	g := peelGraph(t)
 	start := []Start{{Tx: g.id("T"), Vout: 0}}
 	cases := []struct {
-		name string
-		cfg  func(*Config)
-		tg   Tagger
-		want map[string]string // address → stop
+		name  string
+		cfg   func(*Config)
+		tg    Tagger
+		want  map[string]string // address → stop
 		trunc bool
 	}{
 		{"max hops 2 stops at the second change", func(c *Config) { c.MaxHops = 2 }, nil,
