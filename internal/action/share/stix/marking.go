@@ -159,6 +159,25 @@ func TLP20Definition(t TLP) *MarkingDefinition {
 	return m
 }
 
+var tlp1Levels = map[TLP]struct{ id, name string }{
+	TLPClear: {TLP1White, "white"}, TLPGreen: {TLP1Green, "green"}, TLPAmber: {TLP1Amber, "amber"}, TLPRed: {TLP1Red, "red"},
+}
+
+// TLP1Definition returns the STIX 2.1 TLP 1 marking definition of t (fixed
+// id, created 2017-01-20; TLPClear is TLP:WHITE); nil for TLPNone and
+// TLPAmberStrict, which TLP 1 does not have.
+func TLP1Definition(t TLP) *MarkingDefinition {
+	l, ok := tlp1Levels[t]
+	if !ok {
+		return nil
+	}
+	ts, _ := ParseTimestamp("2017-01-20T00:00:00.000Z")
+	m := &MarkingDefinition{Name: "TLP:" + strings.ToUpper(l.name), DefinitionType: "tlp",
+		Definition: json.RawMessage(`{"tlp":"` + l.name + `"}`)}
+	m.Type, m.SpecVersion, m.ID, m.Created = "marking-definition", "2.1", l.id, ts
+	return m
+}
+
 // TLP20ID returns the fixed marking-definition id of t ("" for TLPNone).
 func TLP20ID(t TLP) string { return tlp20Levels[t].id }
 

@@ -170,6 +170,24 @@ func TestMarkings(t *testing.T) {
 			t.Errorf("unselected property: %v", got)
 		}
 	})
+	t.Run("the TLP 1 definitions state their level; TLP 1 has no AMBER+STRICT", func(t *testing.T) {
+		for _, l := range []TLP{TLPClear, TLPGreen, TLPAmber, TLPRed} {
+			d := TLP1Definition(l)
+			if d.TLP() != l {
+				t.Errorf("%v definition reads as %v", l, d.TLP())
+			}
+			d.ID = "marking-definition--11111111-2222-4333-8444-555555555555" // not the fixed id: read the definition
+			if d.TLP() != l {
+				t.Errorf("%v definition without its fixed id reads as %v", l, d.TLP())
+			}
+		}
+		if TLP1Definition(TLPAmberStrict) != nil {
+			t.Error("TLP 1 AMBER+STRICT")
+		}
+		if TLP1Definition(TLPClear).Name != "TLP:WHITE" {
+			t.Errorf("TLP 1 clear is named %s", TLP1Definition(TLPClear).Name)
+		}
+	})
 	t.Run("the TLP 2.0 definitions state their own level", func(t *testing.T) {
 		for _, l := range []TLP{TLPClear, TLPGreen, TLPAmber, TLPAmberStrict, TLPRed} {
 			d := TLP20Definition(l)
@@ -223,6 +241,9 @@ func TestEmittedObjectsValidate(t *testing.T) {
 	}
 	for _, l := range []TLP{TLPClear, TLPGreen, TLPAmber, TLPAmberStrict, TLPRed} {
 		objs = append(objs, TLP20Definition(l))
+		if d := TLP1Definition(l); d != nil {
+			objs = append(objs, d)
+		}
 	}
 	for _, o := range objs {
 		c := o.Core()
@@ -241,7 +262,7 @@ func TestEmittedObjectsValidate(t *testing.T) {
 	if err := v.ValidateBundle(b); err != nil {
 		t.Error(err)
 	}
-	t.Logf("%d emitted objects of %d types validate (schemas for %d types)", len(objs), len(objs)-4, v.Types())
+	t.Logf("%d emitted objects validate (schemas for %d types)", len(objs), v.Types())
 
 	t.Run("the validator rejects a confidence above 100", func(t *testing.T) {
 		conf := 150
