@@ -182,12 +182,11 @@ func (g *graph) result() *Result {
 // reached groups the nodes the trace stopped at by address and asset.
 func (g *graph) reached() []Reached {
 	type acc struct {
-		taint       *big.Rat
-		value       *big.Int
-		hop         int
-		stops       []string
-		tags        []Tag
-		first, only bool
+		taint *big.Rat
+		value *big.Int
+		hop   int
+		stops []string
+		tags  []Tag
 	}
 	type key struct{ address, asset string }
 	byKey := map[key]*acc{}

@@ -245,7 +245,7 @@ func (u *utxoTrace) run(ctx context.Context) error {
 
 // skip stops the tainted outputs waiting on t when it is outside the time
 // window (or, backward, a coinbase: newly minted coins).
-func (u *utxoTrace) skip(t *UTXOTx, ops []wire.OutPoint, why string) {
+func (u *utxoTrace) skip(ops []wire.OutPoint, why string) {
 	for _, op := range ops {
 		if n := u.open[op]; n != nil {
 			n.stop = why
@@ -260,7 +260,7 @@ func (u *utxoTrace) forward(ctx context.Context, t *UTXOTx) error {
 		ins[i] = in.Prev
 	}
 	if !u.cfg.inWindow(t.Time) {
-		u.skip(t, ins, StopTimeWindow)
+		u.skip(ins, StopTimeWindow)
 		return nil
 	}
 	pool := u.cfg.Model.NewPool()
@@ -322,10 +322,10 @@ func (u *utxoTrace) backward(ctx context.Context, t *UTXOTx) error {
 	}
 	switch {
 	case !u.cfg.inWindow(t.Time):
-		u.skip(t, outs, StopTimeWindow)
+		u.skip(outs, StopTimeWindow)
 		return nil
 	case t.Coinbase:
-		u.skip(t, outs, StopOrigin)
+		u.skip(outs, StopOrigin)
 		return nil
 	}
 	pool := u.cfg.Model.NewPool()
