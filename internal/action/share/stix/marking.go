@@ -30,6 +30,12 @@ func (t TLP) String() string {
 	return tlpNames[t]
 }
 
+// Level returns the TLP 2.0 level name: "clear", "green", "amber",
+// "amber+strict", "red", or "" for TLPNone.
+func (t TLP) Level() string {
+	return strings.ToLower(strings.TrimPrefix(t.String(), "TLP:"))
+}
+
 // ParseTLP reads "TLP:AMBER+STRICT", "amber+strict", "white", "clear", ...
 func ParseTLP(s string) (TLP, error) {
 	u := strings.ToUpper(strings.TrimSpace(s))
@@ -235,6 +241,21 @@ func (m Markings) Of(o Object) TLP {
 		t = max(t, m.level(g.MarkingRef))
 	}
 	return t
+}
+
+// OfJSON is Of for an object given as JSON (e.g. a TAXII server's stored
+// version), reading only its marking properties.
+func (m Markings) OfJSON(raw []byte) (TLP, error) {
+	var c Common
+	var v struct {
+		ObjectMarkingRefs []string          `json:"object_marking_refs"`
+		GranularMarkings  []GranularMarking `json:"granular_markings"`
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return TLPNone, fmt.Errorf("%w: markings: %v", ErrInvalid, err)
+	}
+	c.ObjectMarkingRefs, c.GranularMarkings = v.ObjectMarkingRefs, v.GranularMarkings
+	return m.Of(&c), nil
 }
 
 // OfProperty returns the TLP that applies to the property at selector (e.g.

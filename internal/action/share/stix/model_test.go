@@ -161,6 +161,18 @@ func TestMarkings(t *testing.T) {
 			}
 		})
 	}
+	t.Run("markings read from JSON", func(t *testing.T) {
+		got, err := Markings(nil).OfJSON([]byte(`{"type":"indicator","object_marking_refs":["` + TLP20Green + `"],"granular_markings":[{"marking_ref":"` + TLP1Amber + `","selectors":["pattern"]}]}`))
+		if err != nil || got != TLPAmber || got.Level() != "amber" {
+			t.Errorf("OfJSON = %v (%q), %v", got, got.Level(), err)
+		}
+		if _, err := Markings(nil).OfJSON([]byte(`{"object_marking_refs":"x"}`)); !errors.Is(err, ErrInvalid) {
+			t.Errorf("bad markings: %v", err)
+		}
+		if TLPAmberStrict.Level() != "amber+strict" || TLPNone.Level() != "" {
+			t.Error("Level names")
+		}
+	})
 	t.Run("granular markings apply to the selected property and its children", func(t *testing.T) {
 		o := mk([]string{TLP20Green}, GranularMarking{MarkingRef: TLP20Red, Selectors: []string{"external_references.[0]"}})
 		if got := Markings(nil).OfProperty(o, "external_references.[0].url"); got != TLPRed {

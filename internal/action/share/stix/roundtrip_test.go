@@ -66,6 +66,15 @@ func roundTrip(t *testing.T, data []byte) ([]Object, []byte) {
 	return []Object{o}, out
 }
 
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func exampleFiles(t *testing.T) []string {
 	t.Helper()
 	dir := sharedtest.Path(t, "stix", "oasis-examples")
@@ -140,8 +149,11 @@ func TestMITREBundlesRoundTripAndValidate(t *testing.T) {
 				if err := v.Validate(o); err != nil {
 					t.Errorf("%v", err)
 				}
+				if err := Check(o); err != nil {
+					t.Errorf("%v", err)
+				}
 			}
-			t.Logf("%s: %d objects round-trip and validate", c.file, len(objs))
+			t.Logf("%s: %d objects round-trip, validate and pass Check", c.file, len(objs))
 		})
 	}
 }
