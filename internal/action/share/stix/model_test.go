@@ -95,6 +95,7 @@ func TestParseRejectsBadObjects(t *testing.T) {
 		{"id without a UUID", `{"type":"indicator","id":"indicator--1234"}`, "is not a UUID"},
 		{"a property of the wrong type", `{"type":"indicator","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","pattern":5}`, "property pattern"},
 		{"a bad timestamp", `{"type":"indicator","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created":"yesterday"}`, "does not end in Z"},
+		{"a property name in another case", `{"type":"indicator","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","pattern":"[a:b = 1]","Pattern":"x"}`, "only in case"},
 		{"a bundle", `{"type":"bundle","id":"bundle--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"}`, "use ParseBundle"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -192,6 +192,13 @@ func decode(b []byte, dst any, c *Common) error {
 	known := fieldIndex(reflect.TypeOf(dst).Elem())
 	c.Extra, c.empty = nil, nil
 	for k, v := range all {
+		// encoding/json matches names ignoring case, so "TYPE" would have
+		// overwritten "type": refuse names that differ from ours only in case.
+		if _, exact := known[k]; !exact {
+			if _, folded := known[strings.ToLower(k)]; folded {
+				return fmt.Errorf("%w: property %q differs from %q only in case", ErrInvalid, k, strings.ToLower(k))
+			}
+		}
 		if _, ok := known[k]; ok {
 			if isEmptyJSON(v) {
 				if c.empty == nil {

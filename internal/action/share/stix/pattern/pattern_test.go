@@ -212,3 +212,31 @@ func TestIndexFindsWhatAFullScanFinds(t *testing.T) {
 		}
 	}
 }
+
+func TestIndexMatchesConcurrently(t *testing.T) {
+	ix := NewIndex()
+	ps := benchIndicators(2000)
+	for i, p := range ps {
+		ix.Add(strings.Repeat("x", i%7)+string(rune('a'+i%26)), p)
+	}
+	stream := benchStream(200, len(ps))
+	want := make([]int, len(stream))
+	for i, o := range stream {
+		want[i] = len(ix.Match(o))
+	}
+	done := make(chan bool)
+	for range 4 {
+		go func() {
+			ok := true
+			for i, o := range stream {
+				ok = ok && len(ix.Match(o)) == want[i]
+			}
+			done <- ok
+		}()
+	}
+	for range 4 {
+		if !<-done {
+			t.Error("concurrent Match differs from sequential Match")
+		}
+	}
+}
