@@ -1,0 +1,2 @@
+DROP TABLE saved_trace_runs;
+DROP TABLE saved_traces;

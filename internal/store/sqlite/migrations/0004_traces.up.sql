@@ -1,0 +1,28 @@
+-- Saved traces (package freeze): a trace request with its owner member and
+-- its runs, each with the index tip it ran at and its result. Times are
+-- INTEGER microseconds since the Unix epoch, UTC, as in 0001. Keep this file
+-- equivalent to internal/store/postgres/migrations/0004_traces.up.sql.
+
+CREATE TABLE saved_traces (
+    id      TEXT    NOT NULL PRIMARY KEY,
+    owner   TEXT    NOT NULL,
+    created INTEGER NOT NULL,
+    chain   TEXT    NOT NULL,
+    request TEXT    NOT NULL -- JSON freeze.Request
+);
+
+CREATE INDEX saved_traces_owner ON saved_traces (owner, created);
+CREATE INDEX saved_traces_created ON saved_traces (created);
+
+-- One row per run; seq counts from 1.
+CREATE TABLE saved_trace_runs (
+    trace_id TEXT    NOT NULL REFERENCES saved_traces (id) ON DELETE CASCADE,
+    seq      INTEGER NOT NULL,
+    at       INTEGER NOT NULL,
+    tip      INTEGER NOT NULL,
+    tip_hash TEXT    NOT NULL,
+    reached  INTEGER NOT NULL,
+    result   TEXT    NOT NULL, -- JSON trace.Result
+    changes  TEXT,             -- JSON freeze.Changes, NULL for the first run
+    PRIMARY KEY (trace_id, seq)
+);
