@@ -15,16 +15,72 @@ import (
 // BitcoinView adapts the Bitcoin chain index to UTXOView: outputs' addresses
 // are derived from their scripts with the index's own classifier, block
 // times are read once per height.
+//
+// On a store where every lookup is a round trip (bitcoin.BatchReader:
+// PostgreSQL), Prefetch reads what the next steps of a trace will ask for in
+// one batch; the view keeps those answers for the trace (one view per trace).
 type BitcoinView struct {
 	r      bitcoin.ChainReader
 	params *chaincfg.Params
 	times  map[int64]int64
+	br     bitcoin.BatchReader
+	spends map[wire.OutPoint]*bitcoin.Spend // prefetched; nil: not spent
+	txs    map[chainhash.Hash]*bitcoin.Tx   // prefetched
 }
 
 // NewBitcoinView returns a view of the index; params decides the address
 // encoding, as at ingest.
 func NewBitcoinView(r bitcoin.ChainReader, params *chaincfg.Params) *BitcoinView {
-	return &BitcoinView{r: r, params: params, times: map[int64]int64{}}
+	v := &BitcoinView{r: r, params: params, times: map[int64]int64{}}
+	if br, ok := r.(bitcoin.BatchReader); ok {
+		v.br, v.spends, v.txs = br, map[wire.OutPoint]*bitcoin.Spend{}, map[chainhash.Hash]*bitcoin.Tx{}
+	}
+	return v
+}
+
+// Prefetch implements Prefetcher: on a BatchReader store it reads the
+// spends of ops, then the transactions that spent them and txids, in two
+// batches. Elsewhere it does nothing.
+func (b *BitcoinView) Prefetch(ctx context.Context, ops []wire.OutPoint, txids []chainhash.Hash) error {
+	if b.br == nil {
+		return nil
+	}
+	var want []wire.OutPoint
+	for _, op := range ops {
+		if _, ok := b.spends[op]; !ok {
+			want = append(want, op)
+		}
+	}
+	if len(want) > 0 {
+		_, _, spends, err := b.br.ReadBatch(ctx, nil, want)
+		if err != nil {
+			return err
+		}
+		for _, op := range want {
+			b.spends[op] = nil
+		}
+		for _, s := range spends {
+			b.spends[s.OutPoint] = s
+			txids = append(txids, s.Txid)
+		}
+	}
+	var ids []chainhash.Hash
+	for _, id := range txids {
+		if _, ok := b.txs[id]; !ok {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	txs, _, _, err := b.br.ReadBatch(ctx, ids, nil)
+	if err != nil {
+		return err
+	}
+	for _, t := range txs {
+		b.txs[t.Txid] = t
+	}
+	return nil
 }
 
 // notFound makes the index's ErrNotFound match ErrNotFound too.
@@ -37,9 +93,12 @@ func notFound(err error) error {
 
 // Tx implements UTXOView.
 func (b *BitcoinView) Tx(ctx context.Context, txid chainhash.Hash) (*UTXOTx, error) {
-	t, err := b.r.Tx(ctx, txid)
-	if err != nil {
-		return nil, notFound(err)
+	t, ok := b.txs[txid]
+	if !ok {
+		var err error
+		if t, err = b.r.Tx(ctx, txid); err != nil {
+			return nil, notFound(err)
+		}
 	}
 	ts, ok := b.times[t.Height]
 	if !ok {
@@ -79,6 +138,12 @@ func (b *BitcoinView) Address(pkScript []byte) string {
 
 // Spender implements UTXOView.
 func (b *BitcoinView) Spender(ctx context.Context, op wire.OutPoint) (chainhash.Hash, bool, error) {
+	if s, ok := b.spends[op]; ok {
+		if s == nil {
+			return chainhash.Hash{}, false, nil
+		}
+		return s.Txid, true, nil
+	}
 	s, err := b.r.Spend(ctx, op)
 	switch {
 	case errors.Is(err, bitcoin.ErrNotFound):

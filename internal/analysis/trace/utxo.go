@@ -31,6 +31,23 @@ type UTXOView interface {
 	Address(script []byte) string
 }
 
+// Prefetcher is implemented by views on stores with round trips: the
+// engine announces the spends and transactions its next steps will look up,
+// so the view can read them in a batch.
+type Prefetcher interface {
+	Prefetch(ctx context.Context, spends []wire.OutPoint, txs []chainhash.Hash) error
+}
+
+// prefetch asks a Prefetcher view, if the view is one.
+func (u *utxoTrace) prefetch(ctx context.Context, spends []wire.OutPoint, txs []chainhash.Hash) error {
+	p, ok := u.v.(Prefetcher)
+	if !ok || len(spends)+len(txs) == 0 {
+		return nil
+	}
+	u.g.stats.Reads++
+	return p.Prefetch(ctx, spends, txs)
+}
+
 // UTXOTx is a transaction as tracing sees it.
 type UTXOTx struct {
 	Txid     chainhash.Hash
@@ -151,6 +168,13 @@ func (u *utxoTrace) seed(ctx context.Context, s Start) error {
 				ops = append(ops, wire.OutPoint{Hash: *id, Index: uint32(i)})
 			}
 		}
+	}
+	var txids []chainhash.Hash
+	for _, op := range ops {
+		txids = append(txids, op.Hash)
+	}
+	if err := u.prefetch(ctx, ops, txids); err != nil {
+		return err
 	}
 	for _, op := range ops {
 		if _, dup := u.g.byID[op.String()]; dup {
@@ -287,9 +311,21 @@ func (u *utxoTrace) forward(ctx context.Context, t *UTXOTx) error {
 		u.g.edges = append(u.g.edges, &edge{from: n.id, to: txNode.id, tx: t.Txid.String(), asset: "btc", rule: RuleSpend,
 			hop: txNode.hop, height: t.Height, time: t.Time, value: n.value, taint: n.taint})
 	}
+	taints := make([]Taint, len(t.Outputs))
+	var kept []wire.OutPoint
 	for i, o := range t.Outputs {
-		v := big.NewInt(o.Value)
-		taint := pool.Spend(v)
+		taints[i] = pool.Spend(big.NewInt(o.Value))
+		if u.cfg.enough(taints[i]) {
+			kept = append(kept, wire.OutPoint{Hash: t.Txid, Index: uint32(i)})
+		}
+	}
+	if u.cfg.MaxHops == 0 || txNode.hop < u.cfg.MaxHops {
+		if err := u.prefetch(ctx, kept, nil); err != nil {
+			return err
+		}
+	}
+	for i, o := range t.Outputs {
+		v, taint := big.NewInt(o.Value), taints[i]
 		if !u.cfg.enough(taint) {
 			if taint.Tainted() {
 				u.g.stats.BelowMin++
@@ -352,6 +388,13 @@ func (u *utxoTrace) backward(ctx context.Context, t *UTXOTx) error {
 	for _, n := range dsts {
 		u.g.edges = append(u.g.edges, &edge{from: txNode.id, to: n.id, tx: t.Txid.String(), asset: "btc", rule: RuleFund,
 			hop: txNode.hop, height: t.Height, time: t.Time, value: n.value, taint: n.taint})
+	}
+	prev := make([]chainhash.Hash, 0, len(t.Inputs))
+	for _, in := range t.Inputs {
+		prev = append(prev, in.Prev.Hash)
+	}
+	if err := u.prefetch(ctx, nil, prev); err != nil {
+		return err
 	}
 	for i := len(t.Inputs) - 1; i >= 0; i-- {
 		in := t.Inputs[i]
