@@ -62,5 +62,9 @@
 // their history is read at all.
 //
 // The views the engine reads are declared here (UTXOView, AccountView,
-// Tagger); BitcoinView and EthereumView adapt the chain indexes to them.
+// Tagger); BitcoinView and EthereumView adapt the chain indexes to them. A
+// view on a store with round trips may also be a Prefetcher: the engine then
+// announces, per transaction it mixes, the spends and transactions its next
+// step reads, and BitcoinView reads them from PostgreSQL in two batches
+// instead of one round trip each.
 package trace
