@@ -1,0 +1,2 @@
+DROP TABLE person_identifiers;
+DROP TABLE people;

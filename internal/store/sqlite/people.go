@@ -1,0 +1,263 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/interdict/interdict/internal/index/people"
+)
+
+var _ people.Store = (*Store)(nil)
+
+// Person queries (schema: migrations/0005_people.up.sql).
+const (
+	qUpsertPerson = `INSERT INTO people (id, kind, role, privileges, consent_basis, consent_given, consent_ref,
+  retain_until, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, role = excluded.role, privileges = excluded.privileges,
+  consent_basis = excluded.consent_basis, consent_given = excluded.consent_given, consent_ref = excluded.consent_ref,
+  retain_until = excluded.retain_until, updated = excluded.updated`
+	qDeletePersonIDs   = `DELETE FROM person_identifiers WHERE person_id = ?`
+	qInsertPersonID    = `INSERT INTO person_identifiers (person_id, seq, type, hash, sealed, hint, retain_until) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	personColumns      = `id, kind, role, privileges, consent_basis, consent_given, consent_ref, retain_until, created`
+	qPerson            = `SELECT ` + personColumns + ` FROM people WHERE id = ?`
+	qPeople            = `SELECT ` + personColumns + ` FROM people WHERE id > ? ORDER BY id LIMIT ?`
+	qPersonIDs         = `SELECT type, hash, sealed, hint, retain_until FROM person_identifiers WHERE person_id = ? ORDER BY seq`
+	qDeletePerson      = `DELETE FROM people WHERE id = ?`
+	qPurgeIdentifiers  = `DELETE FROM person_identifiers WHERE retain_until <= ? OR person_id IN (SELECT id FROM people WHERE retain_until <= ?)`
+	qPurgePeople       = `DELETE FROM people WHERE retain_until <= ?`
+	linksBatch         = 500
+	qLinksByHashPrefix = `SELECT hash, type, person_id FROM person_identifiers WHERE hash IN (`
+)
+
+func nullMicros(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: toMicros(t), Valid: true}
+}
+
+func fromNullMicros(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return fromMicros(n.Int64)
+}
+
+func joinPrivileges(ps []people.Privilege) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ",")
+}
+
+func splitPrivileges(s string) []people.Privilege {
+	if s == "" {
+		return nil
+	}
+	var out []people.Privilege
+	for p := range strings.SplitSeq(s, ",") {
+		out = append(out, people.Privilege(p))
+	}
+	return out
+}
+
+// PutPerson implements people.Store.
+func (s *Store) PutPerson(ctx context.Context, r people.Record) error {
+	created := r.Created
+	if created.IsZero() {
+		created = now()
+	}
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, qUpsertPerson, r.ID, string(r.Kind), r.Role, joinPrivileges(r.Privileges),
+			r.Consent.Basis, nullMicros(r.Consent.Given), r.Consent.Reference, nullMicros(r.RetainUntil),
+			toMicros(created), toMicros(now())); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, qDeletePersonIDs, r.ID); err != nil {
+			return err
+		}
+		if len(r.Identifiers) == 0 {
+			return nil
+		}
+		st, err := tx.PrepareContext(ctx, qInsertPersonID)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for i, id := range r.Identifiers {
+			if _, err := st.ExecContext(ctx, r.ID, i, string(id.Type), id.Hash[:], id.Sealed, id.Hint, nullMicros(id.RetainUntil)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: put person %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+type rowScanner interface{ Scan(dst ...any) error }
+
+func scanPerson(sc rowScanner) (people.Record, error) {
+	var (
+		r             people.Record
+		kind, privs   string
+		given, retain sql.NullInt64
+		created       int64
+	)
+	if err := sc.Scan(&r.ID, &kind, &r.Role, &privs, &r.Consent.Basis, &given, &r.Consent.Reference, &retain, &created); err != nil {
+		return r, err
+	}
+	r.Kind, r.Privileges = people.Kind(kind), splitPrivileges(privs)
+	r.Consent.Given, r.RetainUntil, r.Created = fromNullMicros(given), fromNullMicros(retain), fromMicros(created)
+	return r, nil
+}
+
+func (s *Store) personIdentifiers(ctx context.Context, r *people.Record) error {
+	rows, err := s.reader.QueryContext(ctx, qPersonIDs, r.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			si     people.StoredIdentifier
+			typ    string
+			hash   []byte
+			retain sql.NullInt64
+		)
+		if err := rows.Scan(&typ, &hash, &si.Sealed, &si.Hint, &retain); err != nil {
+			return err
+		}
+		if len(hash) != len(si.Hash) {
+			return fmt.Errorf("identifier hash of %d bytes", len(hash))
+		}
+		si.Type, si.RetainUntil = people.Type(typ), fromNullMicros(retain)
+		copy(si.Hash[:], hash)
+		r.Identifiers = append(r.Identifiers, si)
+	}
+	return rows.Err()
+}
+
+// Person implements people.Store.
+func (s *Store) Person(ctx context.Context, id string) (people.Record, error) {
+	r, err := scanPerson(s.reader.QueryRowContext(ctx, qPerson, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("sqlite: person %s: %w", id, people.ErrNotFound)
+	}
+	if err == nil {
+		err = s.personIdentifiers(ctx, &r)
+	}
+	if err != nil {
+		return r, fmt.Errorf("sqlite: person %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// People implements people.Store.
+func (s *Store) People(ctx context.Context, after string, limit int) ([]people.Record, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := s.reader.QueryContext(ctx, qPeople, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: people: %w", err)
+	}
+	var out []people.Record
+	for rows.Next() {
+		r, err := scanPerson(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("sqlite: people: %w", err)
+		}
+		out = append(out, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: people: %w", err)
+	}
+	for i := range out {
+		if err := s.personIdentifiers(ctx, &out[i]); err != nil {
+			return nil, fmt.Errorf("sqlite: people: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// LinksByHash implements people.Store.
+func (s *Store) LinksByHash(ctx context.Context, hashes []people.Hash) ([]people.Link, error) {
+	var out []people.Link
+	for start := 0; start < len(hashes); start += linksBatch {
+		batch := hashes[start:min(start+linksBatch, len(hashes))]
+		args := make([]any, len(batch))
+		for i := range batch {
+			args[i] = batch[i][:]
+		}
+		q := qLinksByHashPrefix + strings.Repeat("?,", len(batch)-1) + "?) ORDER BY hash, person_id, seq"
+		rows, err := s.reader.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: links by hash: %w", err)
+		}
+		for rows.Next() {
+			var (
+				l    people.Link
+				hash []byte
+				typ  string
+			)
+			if err := rows.Scan(&hash, &typ, &l.PersonID); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("sqlite: links by hash: %w", err)
+			}
+			copy(l.Hash[:], hash)
+			l.Type = people.Type(typ)
+			out = append(out, l)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("sqlite: links by hash: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// DeletePerson implements people.Store.
+func (s *Store) DeletePerson(ctx context.Context, id string) error {
+	res, err := s.writer.ExecContext(ctx, qDeletePerson, id)
+	if err != nil {
+		return fmt.Errorf("sqlite: delete person %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: delete person %s: %w", id, people.ErrNotFound)
+	}
+	return nil
+}
+
+// PurgeExpired implements people.Store.
+func (s *Store) PurgeExpired(ctx context.Context, at time.Time) (people.Purged, error) {
+	var p people.Purged
+	t := toMicros(at)
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, qPurgeIdentifiers, t, t)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		p.Identifiers = int(n)
+		if res, err = tx.ExecContext(ctx, qPurgePeople, t); err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		p.Persons = int(n)
+		return nil
+	})
+	if err != nil {
+		return people.Purged{}, fmt.Errorf("sqlite: purge expired people: %w", err)
+	}
+	return p, nil
+}
