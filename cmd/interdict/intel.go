@@ -177,7 +177,28 @@ func newIntelShowCmd(g *globals) *cobra.Command {
 	}
 	actor.Flags().StringArrayVar(&files, "file", nil, "also read this ATT&CK bundle or MISP galaxy (repeatable)")
 	actor.Flags().BoolVar(&associated, "associated", false, "known addresses include clusters attributed to or associated with the actor")
-	cmd.AddCommand(actor)
+	actors := &cobra.Command{
+		Use:   "actors",
+		Short: "List the actors of the imported intelligence",
+		Args:  withArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				c, _, err := g.loadCatalog(files)
+				if err != nil {
+					return err
+				}
+				list := c.Actors()
+				return a.emit(map[string]any{"actors": list}, func(w *tabwriter.Writer) {
+					fmt.Fprintln(w, "NAME\tSOURCE\tID\tCOUNTRY\tALIASES")
+					for _, x := range list {
+						fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\n", x.Name, x.Source, x.ExternalID, orDash(x.Country), len(x.Aliases))
+					}
+				})
+			})
+		},
+	}
+	actors.Flags().StringArrayVar(&files, "file", nil, "also read this ATT&CK bundle or MISP galaxy (repeatable)")
+	cmd.AddCommand(actor, actors)
 	return cmd
 }
 

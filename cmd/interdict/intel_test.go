@@ -42,6 +42,14 @@ func TestIntelShowActorTraderTraitor(t *testing.T) {
 		sharedtest.Path(t, "stix", "misp_galaxy_threat_actor_dprk.json"),
 		sharedtest.Path(t, "stix", "misp_galaxy_malpedia_dprk.json.gz"))
 
+	var list struct {
+		Actors []struct{ Name, Source string } `json:"actors"`
+	}
+	c.json(&list, "intel", "show", "actors")
+	if len(list.Actors) != 37 {
+		t.Errorf("%d actors, want 8 ATT&CK intrusion sets and 29 MISP threat actors", len(list.Actors))
+	}
+
 	var p profileDoc
 	c.json(&p, "intel", "show", "actor", "TraderTraitor")
 	if len(p.Actors) != 1 || p.Actors[0].Source != "MISP threat-actor galaxy" || p.Actors[0].Country != "KP" {

@@ -193,6 +193,9 @@ func (c *Catalog) Counts() (actors, software, techniques int) {
 	return len(c.actors), len(c.software), techniques
 }
 
+// Actors returns every actor, in the order the sources were added.
+func (c *Catalog) Actors() []*Actor { return c.actors }
+
 // Lookup returns the actors a name stands for: those whose primary name it
 // is, else those that list it as an alias (several when sources disagree).
 func (c *Catalog) Lookup(name string) []*Actor {
