@@ -60,15 +60,15 @@ func (s *SavedTrace) Latest() *Run {
 
 // Summary is a saved trace in a listing.
 type Summary struct {
-	ID       string    `json:"id"`
-	Owner    string    `json:"owner"`
-	Created  time.Time `json:"created"`
-	Chain    string    `json:"chain"`
-	Runs     int       `json:"runs"`
-	LastRun  time.Time `json:"last_run"`
-	LastTip  int64     `json:"last_tip"`
-	Reached  int       `json:"reached"`
-	Request  Request   `json:"request"`
+	ID      string    `json:"id"`
+	Owner   string    `json:"owner"`
+	Created time.Time `json:"created"`
+	Chain   string    `json:"chain"`
+	Runs    int       `json:"runs"`
+	LastRun time.Time `json:"last_run"`
+	LastTip int64     `json:"last_tip"`
+	Reached int       `json:"reached"`
+	Request Request   `json:"request"`
 }
 
 // TraceStore keeps saved traces. Stores return errors wrapping
@@ -151,7 +151,9 @@ func Diff(before, after *trace.Result) *Changes {
 			}
 		}
 	}
-	slices.SortFunc(c.GoneReached, func(a, b Reached) int { return cmp.Or(cmp.Compare(a.Address, b.Address), cmp.Compare(a.Asset, b.Asset)) })
+	slices.SortFunc(c.GoneReached, func(a, b Reached) int {
+		return cmp.Or(cmp.Compare(a.Address, b.Address), cmp.Compare(a.Asset, b.Asset))
+	})
 	return c
 }
 

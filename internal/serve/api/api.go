@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/interdict/interdict/internal/action/alert"
+	"github.com/interdict/interdict/internal/action/freeze"
 	"github.com/interdict/interdict/internal/analysis/screen"
 	"github.com/interdict/interdict/internal/index/lists"
 	"github.com/interdict/interdict/internal/serve/auth"
@@ -118,6 +119,11 @@ type Deps struct {
 	Ready func(ctx context.Context) error
 	// TAXII, when set, serves /taxii2/ (see taxii.go).
 	TAXII http.Handler
+	// Traces and Attribution, when set, serve /v1/traces and the freeze
+	// packets (see traces.go); Exposure serves /v1/exposure (exposure.go).
+	Traces      TraceService
+	Attribution freeze.Attributor
+	Exposure    ExposureService
 }
 
 // server is the http.Handler New returns.
@@ -200,6 +206,8 @@ func (s *server) registerRoutes() {
 	s.handle("POST /v1/keys", auth.RoleAdmin, s.createKey)
 	s.handle("DELETE /v1/keys/{id}", auth.RoleAdmin, s.revokeKey)
 	s.handle("GET /v1/audit", auth.RoleAdmin, s.auditLog)
+	s.registerTraces()
+	s.registerExposure()
 	s.mountTAXII()
 }
 

@@ -50,6 +50,8 @@ const minBirthYear, maxBirthYear = 1850, 2100
 type ScreenRequest struct {
 	Addresses []string      `json:"addresses"`
 	Names     []NameRequest `json:"names"`
+	// Exposure asks for each address's exposure too (exposure.go).
+	Exposure bool `json:"exposure,omitempty"`
 }
 
 // Len is the number of queries in the request.

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/interdict/interdict/internal/action/freeze"
+	"github.com/interdict/interdict/internal/analysis/exposure"
+	"github.com/interdict/interdict/internal/analysis/trace"
 	"github.com/interdict/interdict/internal/index/lists"
 	"github.com/interdict/interdict/internal/serve/auth"
 )
@@ -49,6 +52,10 @@ var errorTable = []errorMapping{
 	{ErrMalformedJSON, http.StatusBadRequest, "malformed_json", ""},
 	{ErrInvalidRequest, http.StatusBadRequest, "invalid_request", ""},
 	{auth.ErrInvalidRole, http.StatusBadRequest, "invalid_request", ""},
+	{trace.ErrBadRequest, http.StatusBadRequest, "invalid_request", ""},
+	{exposure.ErrBadRequest, http.StatusBadRequest, "invalid_request", ""},
+	{freeze.ErrTraceNotFound, http.StatusNotFound, "not_found", "saved trace not found"},
+	{trace.ErrNotFound, http.StatusNotFound, "not_found", "a start of the trace is not in the chain index"},
 	{lists.ErrNotFound, http.StatusNotFound, "not_found", "list version not found"},
 	{auth.ErrNotFound, http.StatusNotFound, "not_found", "api key not found"},
 	{auth.ErrExists, http.StatusConflict, "conflict", "api key already exists"},

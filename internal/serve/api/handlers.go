@@ -17,8 +17,9 @@ import (
 // query, addresses first then names, each in request order, and the list
 // versions the index was built from.
 type ScreenResponse struct {
-	Results []screen.Result     `json:"results"`
-	Lists   []screen.VersionRef `json:"lists"`
+	Results  []screen.Result     `json:"results"`
+	Lists    []screen.VersionRef `json:"lists"`
+	Exposure []ScreenExposure    `json:"exposure,omitempty"` // when asked for
 }
 
 func (s *server) screen(w http.ResponseWriter, r *http.Request) error {
@@ -60,6 +61,11 @@ func (s *server) screen(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, n := range req.Names {
 		resp.Results = append(resp.Results, s.count(ix.ScreenName(n.Query())))
+	}
+	if req.Exposure {
+		if resp.Exposure, err = s.screenExposure(r.Context(), req.Addresses); err != nil {
+			return err
+		}
 	}
 	writeJSON(w, http.StatusOK, resp)
 	return nil
