@@ -106,7 +106,6 @@ func TestCatalogueCounts(t *testing.T) {
 	})
 }
 
-
 func TestCatalogueRejectsBadFiles(t *testing.T) {
 	good, err := fs2map()
 	if err != nil {
