@@ -124,6 +124,8 @@ type Deps struct {
 	Traces      TraceService
 	Attribution freeze.Attributor
 	Exposure    ExposureService
+	// IOCs, when set, serves POST /v1/iocs/match (iocs.go).
+	IOCs IOCMatcher
 }
 
 // server is the http.Handler New returns.
@@ -208,6 +210,7 @@ func (s *server) registerRoutes() {
 	s.handle("GET /v1/audit", auth.RoleAdmin, s.auditLog)
 	s.registerTraces()
 	s.registerExposure()
+	s.registerIOCs()
 	s.mountTAXII()
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/interdict/interdict/internal/action/freeze"
+	"github.com/interdict/interdict/internal/action/share/ioc"
 	"github.com/interdict/interdict/internal/analysis/exposure"
 	"github.com/interdict/interdict/internal/analysis/trace"
 	"github.com/interdict/interdict/internal/index/lists"
@@ -54,6 +55,7 @@ var errorTable = []errorMapping{
 	{auth.ErrInvalidRole, http.StatusBadRequest, "invalid_request", ""},
 	{trace.ErrBadRequest, http.StatusBadRequest, "invalid_request", ""},
 	{exposure.ErrBadRequest, http.StatusBadRequest, "invalid_request", ""},
+	{ioc.ErrInvalid, http.StatusBadRequest, "invalid_request", ""},
 	{freeze.ErrTraceNotFound, http.StatusNotFound, "not_found", "saved trace not found"},
 	{trace.ErrNotFound, http.StatusNotFound, "not_found", "a start of the trace is not in the chain index"},
 	{lists.ErrNotFound, http.StatusNotFound, "not_found", "list version not found"},
