@@ -69,16 +69,20 @@ func (a *app) serve(ctx context.Context, f serveFlags, banner func(url string)) 
 	live := screen.NewLive(ix)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	tr := a.serveTracing()
 	h, err := api.New(a.cfg.API, api.Deps{
-		Screen:   live,
-		Subjects: a.store,
-		Lists:    a.lists,
-		Alerts:   a.store,
-		Auth:     a.store,
-		Logger:   a.log,
-		Registry: reg,
-		Ready:    a.store.Ping,
-		TAXII:    a.taxiiHandler(),
+		Screen:      live,
+		Subjects:    a.store,
+		Lists:       a.lists,
+		Alerts:      a.store,
+		Auth:        a.store,
+		Logger:      a.log,
+		Registry:    reg,
+		Ready:       a.store.Ping,
+		TAXII:       a.taxiiHandler(),
+		Traces:      tr.tracesAPI(),
+		Attribution: tr.attr,
+		Exposure:    tr.exposureAPI(),
 	})
 	if err != nil {
 		return err
