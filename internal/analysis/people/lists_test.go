@@ -1,0 +1,85 @@
+package people_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	vet "github.com/interdict/interdict/internal/analysis/people"
+	"github.com/interdict/interdict/internal/analysis/screen"
+	"github.com/interdict/interdict/internal/sharedtest"
+	"github.com/interdict/interdict/internal/sources/sanctions"
+	"github.com/interdict/interdict/internal/sources/sanctions/ofac"
+)
+
+// TestDPRKEntriesOfTheSDNList screens synthetic applicants whose names and
+// employers are DPRK-program entries of the OFAC SDN list of 2025-11-19 (IT
+// workers and their front companies) and a clean applicant.
+func TestDPRKEntriesOfTheSDNList(t *testing.T) {
+	if testing.Short() {
+		t.Skip("parses the 121 MB SDN list")
+	}
+	f, err := os.Open(sharedtest.Decompressed(t, "ofac", "sdn_advanced_2025-11-19.xml.bz2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	list, err := ofac.Parse(t.Context(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := screen.NewIndex(screen.Dataset{
+		Version:  screen.VersionRef{ID: "ofac-2025-11-19", Source: sanctions.SourceOFAC, Published: list.Published},
+		Entities: list.Entities,
+	})
+	r := vet.NewRules(vet.DefaultConfig(), ix)
+	tests := []struct {
+		name    string
+		subject vet.Subject
+		rule    string
+	}{
+		{"an IT worker's name, given name last", vet.Subject{LegalNames: []string{"Sang Man Kim"}}, "PPL-SDN-NAME"},
+		{"an IT worker's name as payout name", vet.Subject{LegalNames: []string{"Alex Example"}, PayoutNames: []string{"KIM Sang-man"}}, "PPL-SDN-NAME"},
+		{"a front company as employer", vet.Subject{Employers: []string{"Chinyong Information Technology Cooperation Co."}}, "PPL-SDN-EMPLOYER"},
+		{"a front company's alias as employer", vet.Subject{Employers: []string{"Yanbian Silverstar Network Technology"}}, "PPL-SDN-EMPLOYER"},
+		{"the Lazarus Group's wallet as payout wallet", vet.Subject{Wallets: []string{lazarusWallet(t, list)}}, "PPL-SDN-WALLET"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.subject.PersonID = "p"
+			var hit bool
+			for _, s := range r.Evaluate(tt.subject) {
+				if s.Rule != tt.rule {
+					continue
+				}
+				m := s.Evidence[0].Match
+				for _, p := range m.Programs {
+					if strings.HasPrefix(p, "DPRK") {
+						hit = true
+						t.Logf("%s: %s", s.Rule, s.Summary)
+					}
+				}
+			}
+			if !hit {
+				t.Errorf("no %s signal for a DPRK-program entry: %+v", tt.rule, r.Evaluate(tt.subject))
+			}
+		})
+	}
+	t.Run("a clean applicant gets no list signal", func(t *testing.T) {
+		s := r.Evaluate(vet.Subject{PersonID: "p", LegalNames: []string{"Alex Jordan Example"}, Employers: []string{"Example Widgets LLC"},
+			Wallets: []string{"0x00000000000000000000000000000000000000a1"}})
+		if len(s) != 0 {
+			t.Errorf("signals = %+v", s)
+		}
+	})
+}
+
+func lazarusWallet(t *testing.T, list *sanctions.List) string {
+	for _, e := range list.Entities {
+		if e.ID == "27307" && len(e.Addresses) > 0 {
+			return "0x" + strings.ToUpper(e.Addresses[0].Address[2:]) // another spelling of the same address
+		}
+	}
+	t.Fatal("Lazarus Group (27307) has no address in the list")
+	return ""
+}
