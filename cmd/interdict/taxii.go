@@ -12,6 +12,7 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -130,6 +131,7 @@ type remoteFlags struct {
 	out                        string
 	intoRoot, intoCollection   string
 	member                     string
+	every                      time.Duration
 }
 
 func newTAXIIRemoteCmd(g *globals, verb string) *cobra.Command {
@@ -157,11 +159,19 @@ URL is an API root (https://host/taxii2/root/) or a discovery URL whose default
 root is used. The key is the password of HTTP Basic auth when --user is given
 and a Bearer token otherwise; it is read from --key or ` + taxiiKeyEnv + ` and
 never logged. Pull and sync keep their resume point (the last date_added read)
-in the state store, so an interrupted run continues where it stopped.`,
+in the state store, so an interrupted run continues where it stopped.
+
+With --every (pull and sync) the command runs on a schedule: once at once,
+then again each time the interval has passed, until interrupted (Ctrl-C,
+SIGTERM: exit 0). A failed round is logged and the next one retries from the
+saved resume point.`,
 		Args: withArgs(args),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.url == "" || f.collection == "" {
 				return usageError{errors.New("--url and --collection are required")}
+			}
+			if f.every < 0 {
+				return usageError{fmt.Errorf("--every must not be negative, not %s", f.every)}
 			}
 			if f.key == "" {
 				f.key = os.Getenv(taxiiKeyEnv)
@@ -175,9 +185,16 @@ in the state store, so an interrupted run continues where it stopped.`,
 				coll := taxii.CollectionURL(root, f.collection)
 				switch verb {
 				case "pull":
-					return a.taxiiPull(ctx, c, coll, f)
+					return a.scheduled(ctx, f.every, "taxii pull", func() error { return a.taxiiPull(ctx, c, coll, f) })
 				case "push":
 					return a.taxiiPush(ctx, c, coll, root, args[0])
+				}
+				if f.every > 0 {
+					return a.scheduled(ctx, f.every, "taxii sync", func() error {
+						rep, err := a.taxiiSyncOnce(ctx, c, coll, f)
+						a.log.Info("taxii sync", "collection", coll, "objects", rep.Objects, "pages", rep.Pages)
+						return err
+					})
 				}
 				return a.taxiiSync(ctx, c, coll, f)
 			})
@@ -191,6 +208,9 @@ in the state store, so an interrupted run continues where it stopped.`,
 	fl.IntVar(&f.retries, "retries", 4, "retries of a failed request, with exponential back-off (negative: none)")
 	if verb != "push" {
 		fl.IntVar(&f.pageSize, "page-size", 1000, "objects asked per page")
+	}
+	if verb != "push" {
+		fl.DurationVar(&f.every, "every", 0, "run on a schedule: again each time this interval has passed, until interrupted (0: once)")
 	}
 	switch verb {
 	case "pull":
@@ -231,18 +251,46 @@ func (a *app) taxiiPull(ctx context.Context, c *taxii.Client, coll string, f rem
 	return err
 }
 
-func (a *app) taxiiSync(ctx context.Context, c *taxii.Client, coll string, f remoteFlags) error {
+// scheduled runs once, or with every > 0 again each time every has passed
+// until ctx ends (then it returns nil); a failed scheduled round is logged.
+func (a *app) scheduled(ctx context.Context, every time.Duration, what string, once func() error) error {
+	if every <= 0 {
+		return once()
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if err := once(); err != nil && ctx.Err() == nil {
+			a.log.Warn(what+" failed; retrying at the next round", "err", err, "every", every.String())
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func (a *app) taxiiSyncOnce(ctx context.Context, c *taxii.Client, coll string, f remoteFlags) (taxii.PullReport, error) {
 	ts, err := a.taxiiStore()
+	if err != nil {
+		return taxii.PullReport{}, err
+	}
+	into := f.intoCollection
+	if into == "" {
+		into = f.collection
+	}
+	return taxii.Sync(ctx, c, coll, ts, f.intoRoot, into, f.member)
+}
+
+func (a *app) taxiiSync(ctx context.Context, c *taxii.Client, coll string, f remoteFlags) error {
+	rep, err := a.taxiiSyncOnce(ctx, c, coll, f)
 	if err != nil {
 		return err
 	}
 	into := f.intoCollection
 	if into == "" {
 		into = f.collection
-	}
-	rep, err := taxii.Sync(ctx, c, coll, ts, f.intoRoot, into, f.member)
-	if err != nil {
-		return err
 	}
 	return a.emit(rep, func(w *tabwriter.Writer) {
 		fmt.Fprintf(w, "collection\t%s\ninto\t%s/%s\nobjects\t%d\npages\t%d\n", coll, f.intoRoot, into, rep.Objects, rep.Pages)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/interdict/interdict/internal/sharedtest"
 )
@@ -140,6 +141,41 @@ func taxiiContract(t *testing.T, hubArgs []string) {
 	}
 	if _, _, code := member.run("taxii", "pull", "--collection", hvColl); code != exitUsage {
 		t.Fatalf("pull without --url exited %d", code)
+	}
+
+	// A scheduled pull (--every) picks up what is pushed while it runs, and
+	// an interrupt ends it with exit 0.
+	out := filepath.Join(t.TempDir(), "pulled.jsonl")
+	sched := cli{t: t, args: []string{"--data-dir", t.TempDir(), "--log-level", "warn"}}
+	cmd := exec.Command(binPath, append(sched.args, "taxii", "pull", "--url", root, "--collection", addColl,
+		"--key", analyst.Key, "--every", "100ms", "--out", out)...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := func() int {
+		b, _ := os.ReadFile(out)
+		return strings.Count(string(b), "\n")
+	}
+	waitFor := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); lines() < n; time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the scheduled pull wrote %d objects, want %d", lines(), n)
+			}
+		}
+	}
+	waitFor(1)
+	member.json(&pushed, "taxii", "push", "--url", root, "--collection", addColl, "--key", analyst.Key,
+		sharedtest.Path(t, "stix", "oasis-examples", "malware-indicator-for-file-hash.json"))
+	waitFor(1 + pushed.Successes)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("an interrupted scheduled pull: %v, want exit 0", err)
+	}
+	if _, _, code := member.run("taxii", "sync", "--url", root, "--collection", hvColl, "--every", "-1s"); code != exitUsage {
+		t.Fatalf("a negative --every exited %d, want %d", code, exitUsage)
 	}
 }
 
