@@ -60,6 +60,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newTraceCmd(g))
 	root.AddCommand(newTAXIICmd(g))
 	root.AddCommand(newIntelCmd(g))
+	root.AddCommand(newInspectCmd(g))
 	root.AddCommand(newTracesCmd(g))
 	root.AddCommand(newExposureCmd(g))
 	return root

@@ -1,0 +1,488 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/interdict/interdict/internal/action/inspect"
+	"github.com/interdict/interdict/internal/index/lists"
+	"github.com/interdict/interdict/internal/sources/sanctions"
+)
+
+func newInspectCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "inspect", Short: "Self-inspection against the techniques of DPRK heists: answers, evidence, signed reports"}
+	cmd.AddCommand(newInspectNewCmd(g), newInspectAnswerCmd(g), newInspectEvidenceCmd(g), newInspectCollectCmd(g),
+		newInspectReportCmd(g), newInspectKeygenCmd(), newInspectVerifyCmd(g))
+	return cmd
+}
+
+// inspectErr gives inspect's sentinels the exit codes of the one table in
+// main.go: not found 4, exists like a list version, invalid input 65.
+type inspectErr struct{ err error }
+
+func (e inspectErr) Error() string { return e.err.Error() }
+func (e inspectErr) Unwrap() error { return e.err }
+func (e inspectErr) Is(target error) bool {
+	switch target {
+	case lists.ErrNotFound:
+		return errors.Is(e.err, inspect.ErrNotFound)
+	case lists.ErrExists:
+		return errors.Is(e.err, inspect.ErrExists)
+	case sanctions.ErrMalformed:
+		return errors.Is(e.err, inspect.ErrInvalid) || errors.Is(e.err, inspect.ErrSignature)
+	}
+	return false
+}
+
+func wrapInspect(err error) error {
+	if err == nil {
+		return nil
+	}
+	return inspectErr{err}
+}
+
+// inspectApp is the state store as an inspect.Store and the catalogue.
+func (a *app) inspect() (inspect.Store, *inspect.Catalogue, error) {
+	st, ok := a.store.(inspect.Store)
+	if !ok {
+		return nil, nil, fmt.Errorf("the state store %T keeps no inspections", a.store)
+	}
+	c, err := inspect.Load()
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, c, nil
+}
+
+func whoami() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "unknown"
+}
+
+func newInspectNewCmd(g *globals) *cobra.Command {
+	var org, title, previous string
+	var first bool
+	cmd := &cobra.Command{
+		Use:   "new ID --org ORG [--title T] [--previous ID | --first]",
+		Short: "Start an inspection; it is compared with the organisation's latest one unless --previous or --first",
+		Args:  withArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if org == "" {
+				return usageError{errors.New("--org is required")}
+			}
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				st, _, err := a.inspect()
+				if err != nil {
+					return err
+				}
+				if previous == "" && !first {
+					all, err := st.Inspections(ctx, org)
+					if err != nil {
+						return err
+					}
+					if len(all) > 0 {
+						previous = all[len(all)-1].ID
+					}
+				} else if previous != "" {
+					if _, err := st.Inspection(ctx, previous); err != nil {
+						return wrapInspect(err)
+					}
+				}
+				in := inspect.Inspection{ID: args[0], Org: org, Title: title, Created: time.Now().UTC().Truncate(time.Microsecond), Previous: previous}
+				if err := st.CreateInspection(ctx, in); err != nil {
+					return wrapInspect(err)
+				}
+				return a.emit(in, func(w *tabwriter.Writer) {
+					fmt.Fprintf(w, "inspection\t%s\norg\t%s\nprevious\t%s\n", in.ID, in.Org, joinOr([]string{in.Previous}, "(none)"))
+				})
+			})
+		},
+	}
+	cmd.Flags().StringVar(&org, "org", "", "the organisation inspected")
+	cmd.Flags().StringVar(&title, "title", "", "a title, e.g. 2026 Q4")
+	cmd.Flags().StringVar(&previous, "previous", "", "the inspection to compare with")
+	cmd.Flags().BoolVar(&first, "first", false, "compare with nothing")
+	return cmd
+}
+
+func newInspectAnswerCmd(g *globals) *cobra.Command {
+	var justification, note, by string
+	cmd := &cobra.Command{
+		Use:   "answer ID CONTROL STATUS [--justification TEXT] [--note TEXT]",
+		Short: "Answer a control (framework:id) implemented, partial, not_implemented, na (with --justification) or unknown",
+		Args:  withArgs(cobra.ExactArgs(3)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			status, err := inspect.ParseStatus(args[2])
+			if err != nil {
+				return usageError{err}
+			}
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				st, c, err := a.inspect()
+				if err != nil {
+					return err
+				}
+				ans := inspect.Answer{Control: args[1], Status: status, Justification: justification, Note: note, By: by,
+					At: time.Now().UTC().Truncate(time.Microsecond)}
+				if err := ans.Validate(c); err != nil {
+					return usageError{err}
+				}
+				if err := st.PutAnswer(ctx, args[0], ans); err != nil {
+					return wrapInspect(err)
+				}
+				return a.emit(ans, func(w *tabwriter.Writer) { fmt.Fprintf(w, "%s\t%s\n", ans.Control, ans.Status) })
+			})
+		},
+	}
+	cmd.Flags().StringVar(&justification, "justification", "", "why the control does not apply (required for na)")
+	cmd.Flags().StringVar(&note, "note", "", "a note")
+	cmd.Flags().StringVar(&by, "by", whoami(), "who answers")
+	return cmd
+}
+
+func newInspectEvidenceCmd(g *globals) *cobra.Command {
+	var kind, title, owner, expires, id string
+	cmd := &cobra.Command{
+		Use:   "evidence ID CONTROL FILE --kind K --title T --owner O [--expires YYYY-MM-DD]",
+		Short: "Record an evidence item (procedure, log, test_result, config_export, screenshot) with its SHA-256",
+		Args:  withArgs(cobra.ExactArgs(3)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := os.ReadFile(args[2])
+			if err != nil {
+				return usageError{err}
+			}
+			sum := sha256.Sum256(b)
+			e := inspect.Evidence{ID: id, Control: args[1], Kind: inspect.EvidenceKind(kind), Title: title, Owner: owner,
+				Date: time.Now().UTC().Truncate(time.Microsecond), SHA256: hex.EncodeToString(sum[:]), URI: "file://" + absPath(args[2])}
+			if e.ID == "" {
+				e.ID = hex.EncodeToString(sum[:6])
+			}
+			if expires != "" {
+				t, err := time.Parse(time.DateOnly, expires)
+				if err != nil {
+					return usageError{fmt.Errorf("--expires: %w", err)}
+				}
+				e.Expires = t
+			}
+			if err := e.Validate(); err != nil {
+				return usageError{err}
+			}
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				st, c, err := a.inspect()
+				if err != nil {
+					return err
+				}
+				if _, ok := c.Control(e.Control); !ok {
+					return usageError{fmt.Errorf("unknown control %q", e.Control)}
+				}
+				if err := st.AddEvidence(ctx, args[0], e); err != nil {
+					return wrapInspect(err)
+				}
+				return a.emit(e, func(w *tabwriter.Writer) { fmt.Fprintf(w, "%s\t%s\t%s\n", e.ID, e.Kind, e.SHA256) })
+			})
+		},
+	}
+	cmd.Flags().StringVar(&kind, "kind", "", "procedure, log, test_result, config_export or screenshot")
+	cmd.Flags().StringVar(&title, "title", "", "what the file is")
+	cmd.Flags().StringVar(&owner, "owner", "", "who owns it")
+	cmd.Flags().StringVar(&expires, "expires", "", "the date it stops counting")
+	cmd.Flags().StringVar(&id, "id", "", "evidence id (default: from the file's hash)")
+	return cmd
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// collectDoc is what collect prints.
+type collectDoc struct {
+	Inspection string            `json:"inspection"`
+	Config     string            `json:"config"`
+	SHA256     string            `json:"sha256"`
+	Outcomes   []inspect.Outcome `json:"outcomes"`
+	Failed     []inspect.Finding `json:"failed"`
+	Evidence   int               `json:"evidence"`
+	Answers    int               `json:"answers"`
+}
+
+func newInspectCollectCmd(g *globals) *cobra.Command {
+	var configPath, by string
+	cmd := &cobra.Command{
+		Use:   "collect ID --config FILE",
+		Short: "Evaluate a declared configuration: controls of failed checks are answered not_implemented, with the file as config_export evidence",
+		Long: `Evaluate a configuration file (see internal/action/inspect/testdata/hardened.json) with
+the checks of the crosswalk. Each control of a failed check is answered not_implemented,
+with the check and its reason as the note; checks that pass or cannot be decided change no
+answer (a passing check covers only part of a control). The file is recorded once per
+control it decided, as config_export evidence with its SHA-256.`,
+		Args: withArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if configPath == "" {
+				return usageError{errors.New("--config is required")}
+			}
+			b, err := os.ReadFile(configPath)
+			if err != nil {
+				return usageError{err}
+			}
+			cfg, err := inspect.DecodeConfig(b)
+			if err != nil {
+				return wrapInspect(err)
+			}
+			sum := sha256.Sum256(b)
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				st, c, err := a.inspect()
+				if err != nil {
+					return err
+				}
+				if _, err := st.Inspection(ctx, args[0]); err != nil {
+					return wrapInspect(err)
+				}
+				ev, err := c.Evaluate(cfg)
+				if err != nil {
+					return err
+				}
+				doc := collectDoc{Inspection: args[0], Config: configPath, SHA256: hex.EncodeToString(sum[:]), Outcomes: ev.Outcomes, Failed: ev.Failed}
+				now := time.Now().UTC().Truncate(time.Microsecond)
+				for _, f := range ev.Failed {
+					ans := inspect.Answer{Control: f.Control, Status: inspect.NotImplemented, By: by, At: now,
+						Note: "collected: " + strings.Join(f.Checks, ", ") + ": " + strings.Join(f.Reasons, "; ")}
+					if err := st.PutAnswer(ctx, args[0], ans); err != nil {
+						return wrapInspect(err)
+					}
+					doc.Answers++
+				}
+				decided := map[string]bool{}
+				for _, o := range ev.Outcomes {
+					if o.Status == inspect.Unknown {
+						continue
+					}
+					for _, ch := range c.Checks {
+						if ch.ID == o.Check {
+							for _, k := range ch.Controls {
+								decided[k] = true
+							}
+						}
+					}
+				}
+				for _, k := range c.Controls() {
+					if !decided[k] {
+						continue
+					}
+					e := inspect.Evidence{ID: "config-" + doc.SHA256[:12] + "-" + k, Control: k, Kind: inspect.ConfigExport,
+						Title: "declared configuration " + filepath.Base(configPath), Owner: by, Date: now, SHA256: doc.SHA256,
+						URI: "file://" + absPath(configPath), Collector: "config"}
+					if err := st.AddEvidence(ctx, args[0], e); err != nil && !errors.Is(err, inspect.ErrExists) {
+						return wrapInspect(err)
+					}
+					doc.Evidence++
+				}
+				return a.emit(doc, func(w *tabwriter.Writer) {
+					fmt.Fprintln(w, "CHECK\tRESULT\tREASON")
+					for _, o := range doc.Outcomes {
+						fmt.Fprintf(w, "%s\t%s\t%s\n", o.Check, o.Status, o.Reason)
+					}
+					fmt.Fprintf(w, "\n%d controls answered not_implemented, %d evidence items\n", doc.Answers, doc.Evidence)
+				})
+			})
+		},
+	}
+	cmd.Flags().StringVar(&configPath, "config", "", "the configuration file (JSON)")
+	cmd.Flags().StringVar(&by, "by", whoami(), "who collects")
+	return cmd
+}
+
+// reportDoc is what report prints.
+type reportDoc struct {
+	Inspection string `json:"inspection"`
+	JSON       string `json:"json"`
+	HTML       string `json:"html,omitempty"`
+	PublicKey  string `json:"public_key"`
+	CCSSLevel  int    `json:"ccss_level"`
+	Covered    int    `json:"techniques_covered"`
+	Techniques int    `json:"techniques"`
+	Changes    int    `json:"changes"`
+}
+
+func newInspectReportCmd(g *globals) *cobra.Command {
+	var keyPath, outJSON, outHTML string
+	cmd := &cobra.Command{
+		Use:   "report ID --key KEY.pem --json OUT.json [--html OUT.html]",
+		Short: "Write the inspection's Ed25519-signed JSON report (and an HTML page)",
+		Args:  withArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if keyPath == "" || outJSON == "" {
+				return usageError{errors.New("--key and --json are required")}
+			}
+			key, err := readKey(keyPath)
+			if err != nil {
+				return usageError{err}
+			}
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				st, c, err := a.inspect()
+				if err != nil {
+					return err
+				}
+				r, err := buildReport(ctx, st, c, args[0])
+				if err != nil {
+					return wrapInspect(err)
+				}
+				signed, err := inspect.Sign(r, key)
+				if err != nil {
+					return err
+				}
+				if err := os.WriteFile(outJSON, append(signed, '\n'), 0o644); err != nil {
+					return err
+				}
+				doc := reportDoc{Inspection: args[0], JSON: outJSON, PublicKey: base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey)),
+					CCSSLevel: r.CCSS.Level, Covered: r.Techniques.Covered, Techniques: r.Techniques.Total}
+				if r.Diff != nil {
+					doc.Changes = len(r.Diff.Changes)
+				}
+				if outHTML != "" {
+					f, err := os.Create(outHTML)
+					if err != nil {
+						return err
+					}
+					if err := inspect.WriteHTML(f, r); err != nil {
+						f.Close()
+						return err
+					}
+					if err := f.Close(); err != nil {
+						return err
+					}
+					doc.HTML = outHTML
+				}
+				return a.emit(doc, func(w *tabwriter.Writer) {
+					fmt.Fprintf(w, "json\t%s\nhtml\t%s\npublic key\t%s\nCCSS level\t%d\nDPRK techniques covered\t%d of %d\nchanges since previous\t%d\n",
+						doc.JSON, joinOr([]string{doc.HTML}, "-"), doc.PublicKey, doc.CCSSLevel, doc.Covered, doc.Techniques, doc.Changes)
+				})
+			})
+		},
+	}
+	cmd.Flags().StringVar(&keyPath, "key", "", "Ed25519 private key, PKCS#8 PEM (interdict inspect keygen)")
+	cmd.Flags().StringVar(&outJSON, "json", "", "where to write the signed JSON report")
+	cmd.Flags().StringVar(&outHTML, "html", "", "where to write the HTML report")
+	return cmd
+}
+
+func buildReport(ctx context.Context, st inspect.Store, c *inspect.Catalogue, id string) (*inspect.Report, error) {
+	in, err := st.Inspection(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	answers, err := st.Answers(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	evidence, err := st.Evidence(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var prev []inspect.Answer
+	if in.Previous != "" {
+		if prev, err = st.Answers(ctx, in.Previous); err != nil {
+			return nil, err
+		}
+	}
+	return c.BuildReport(in, answers, evidence, prev, nil, time.Now()), nil
+}
+
+func readKey(path string) (ed25519.PrivateKey, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil || blk.Type != "PRIVATE KEY" {
+		return nil, fmt.Errorf("%s: not a PEM PRIVATE KEY", path)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	ed, ok := k.(ed25519.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("%s: not an Ed25519 key", path)
+	}
+	return ed, nil
+}
+
+func newInspectKeygenCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "keygen FILE",
+		Short: "Write a new Ed25519 report-signing key (PKCS#8 PEM, mode 0600) and print its public key",
+		Args:  withArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pub, priv, err := ed25519.GenerateKey(rand.Reader)
+			if err != nil {
+				return err
+			}
+			der, err := x509.MarshalPKCS8PrivateKey(priv)
+			if err != nil {
+				return err
+			}
+			f, err := os.OpenFile(args[0], os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+			if err != nil {
+				return usageError{err}
+			}
+			if err := pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
+				f.Close()
+				return err
+			}
+			if err := f.Close(); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), base64.StdEncoding.EncodeToString(pub))
+			return nil
+		},
+	}
+}
+
+func newInspectVerifyCmd(g *globals) *cobra.Command {
+	var pub string
+	cmd := &cobra.Command{
+		Use:   "verify REPORT.json [--public-key BASE64]",
+		Short: "Verify a signed report (against a trusted public key if given); exit 65 if it fails",
+		Args:  withArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := os.ReadFile(args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			var trusted ed25519.PublicKey
+			if pub != "" {
+				if trusted, err = base64.StdEncoding.DecodeString(pub); err != nil || len(trusted) != ed25519.PublicKeySize {
+					return usageError{errors.New("--public-key: want a base64 Ed25519 public key")}
+				}
+			}
+			r, err := inspect.Verify(b, trusted)
+			if err != nil {
+				return wrapInspect(err)
+			}
+			return emitTo(cmd.OutOrStdout(), g.output, map[string]any{"verified": true, "inspection": r.Inspection.ID, "org": r.Inspection.Org},
+				func(w *tabwriter.Writer) { fmt.Fprintf(w, "verified\t%s\t%s\n", r.Inspection.ID, r.Inspection.Org) })
+		},
+	}
+	cmd.Flags().StringVar(&pub, "public-key", "", "the signer's public key (base64)")
+	return cmd
+}
