@@ -188,7 +188,9 @@ func (s *Scorer) Score(ctx context.Context, req Request) (*Report, error) {
 	for k, v := range totals {
 		rep.Totals = append(rep.Totals, Total{Direction: k[0], Asset: k[1], Amount: v.String(), Reached: counts[k]})
 	}
-	slices.SortFunc(rep.Totals, func(a, b Total) int { return cmp.Or(cmp.Compare(a.Direction, b.Direction), cmp.Compare(a.Asset, b.Asset)) })
+	slices.SortFunc(rep.Totals, func(a, b Total) int {
+		return cmp.Or(cmp.Compare(a.Direction, b.Direction), cmp.Compare(a.Asset, b.Asset))
+	})
 	rep.Indirect = findings("indirect", all, totals)
 	rep.Severity, rep.Reasons = judge(cfg.Rules, req.Address, own, all, totals)
 	return rep, nil
