@@ -83,6 +83,7 @@ func (a *app) serve(ctx context.Context, f serveFlags, banner func(url string)) 
 		Traces:      tr.tracesAPI(),
 		Attribution: tr.attr,
 		Exposure:    tr.exposureAPI(),
+		IOCs:        a.iocMatcher(),
 	})
 	if err != nil {
 		return err

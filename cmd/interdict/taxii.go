@@ -16,7 +16,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/interdict/interdict/internal/action/share/ioc"
 	"github.com/interdict/interdict/internal/action/share/taxii"
+	"github.com/interdict/interdict/internal/serve/api"
 )
 
 // taxiiKeyEnv holds the API key of the remote TAXII server when --key is
@@ -37,6 +39,16 @@ func (a *app) taxiiStore() (taxii.Store, error) {
 		return nil, errors.New("the state store does not hold TAXII collections")
 	}
 	return ts, nil
+}
+
+// iocMatcher serves POST /v1/iocs/match over the TAXII collections; nil when
+// the store cannot hold them.
+func (a *app) iocMatcher() api.IOCMatcher {
+	ts, err := a.taxiiStore()
+	if err != nil {
+		return nil
+	}
+	return ioc.New(ts, ioc.DefaultConfig())
 }
 
 // taxiiHandler is the /taxii2/ handler `serve` mounts; nil when the store

@@ -136,6 +136,12 @@ func taxiiContract(t *testing.T, hubArgs []string) {
 	if pushed.Total != 1 || pushed.Successes != 1 {
 		t.Fatalf("push status %+v", pushed)
 	}
+	// The pushed indicator is matched through the hub's IOC endpoint (the
+	// admin key reads every collection).
+	code, body := s.do(t, "POST", "/v1/iocs/match", admin.Key, `{"observables":[{"kind":"ipv4","value":"10.0.0.0"}]}`)
+	if code != http.StatusOK || !strings.Contains(string(body), `"collection":"`+addColl+`"`) {
+		t.Fatalf("/v1/iocs/match: HTTP %d %s; want a hit in the collection pushed to", code, body)
+	}
 	if _, _, code := member.run("taxii", "push", "--url", root, "--collection", "52892447-4d7e-4f70-b94d-d7f22742ff63", "--key", analyst.Key, bundle); code != exitFailure {
 		t.Fatalf("push to a read-only collection exited %d", code)
 	}
