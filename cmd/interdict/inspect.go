@@ -230,7 +230,7 @@ func newInspectCollectCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "collect ID --config FILE",
 		Short: "Evaluate a declared configuration: controls of failed checks are answered not_implemented, with the file as config_export evidence",
-		Long: `Evaluate a configuration file (see internal/action/inspect/testdata/hardened.json) with
+		Long: `Evaluate a configuration file (the "config" object of internal/action/inspect/testdata/hardened.json) with
 the checks of the crosswalk. Each control of a failed check is answered not_implemented,
 with the check and its reason as the note; checks that pass or cannot be decided change no
 answer (a passing check covers only part of a control). The file is recorded once per
