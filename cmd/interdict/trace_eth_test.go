@@ -59,7 +59,7 @@ func TestTraceETHThroughTheCLI(t *testing.T) {
 			for _, e := range res.Edges {
 				amount, ok1 := new(big.Int).SetString(e.Amount, 10)
 				tainted, ok2 := new(big.Int).SetString(e.Tainted, 10)
-				if !ok1 || !ok2 || tainted.Cmp(amount) > 0 || tainted.Sign() <= 0 {
+				if !ok1 || !ok2 || tainted.Cmp(amount) > 0 || tainted.Sign() <= 0 || e.Time == "" || e.Tx == "" {
 					t.Fatalf("%s %s: edge %+v", dirn, m, e)
 				}
 			}

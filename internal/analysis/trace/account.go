@@ -77,6 +77,13 @@ func TraceAccount(ctx context.Context, v AccountView, tg Tagger, cfg Config, sta
 	for _, ac := range a.accts {
 		a.finish(ac)
 	}
+	for _, e := range a.g.edges { // the evidence says when: one read per block
+		ts, err := a.blockTime(ctx, e.height)
+		if err != nil {
+			return nil, err
+		}
+		e.time = ts
+	}
 	return a.g.result(), nil
 }
 
