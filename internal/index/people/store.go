@@ -11,6 +11,8 @@ type Store interface {
 	// PutPerson inserts r, or replaces the person with r's id and all its
 	// identifiers. A zero Created is set to the time of the first insert.
 	PutPerson(ctx context.Context, r Record) error
+	// PutPeople puts every record in one transaction: all or none.
+	PutPeople(ctx context.Context, rs []Record) error
 	// Person returns the record with id, or an error wrapping ErrNotFound.
 	Person(ctx context.Context, id string) (Record, error)
 	// People returns up to limit records (0 or less: 100) with ids after

@@ -68,34 +68,51 @@ func splitPrivileges(s string) []people.Privilege {
 
 // PutPerson implements people.Store.
 func (s *Store) PutPerson(ctx context.Context, r people.Record) error {
+	if err := s.withTx(ctx, func(tx pgx.Tx) error { return putPerson(ctx, tx, r) }); err != nil {
+		return fmt.Errorf("postgres: put person %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// PutPeople implements people.Store.
+func (s *Store) PutPeople(ctx context.Context, rs []people.Record) error {
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		for _, r := range rs {
+			if err := putPerson(ctx, tx, r); err != nil {
+				return fmt.Errorf("person %s: %w", r.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: put people: %w", err)
+	}
+	return nil
+}
+
+func putPerson(ctx context.Context, tx pgx.Tx, r people.Record) error {
 	created := r.Created
 	if created.IsZero() {
 		created = now()
 	}
-	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, qUpsertPerson, r.ID, string(r.Kind), r.Role, joinPrivileges(r.Privileges),
-			r.Consent.Basis, nullTime(r.Consent.Given), r.Consent.Reference, nullTime(r.RetainUntil),
-			ts(created), now()); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, qDeletePersonIDs, r.ID); err != nil {
-			return err
-		}
-		if len(r.Identifiers) == 0 {
-			return nil
-		}
-		rows := make([][]any, len(r.Identifiers))
-		for i, id := range r.Identifiers {
-			rows[i] = []any{r.ID, int32(i), string(id.Type), id.Hash[:], id.Sealed, id.Hint, nullTime(id.RetainUntil)}
-		}
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"person_identifiers"},
-			[]string{"person_id", "seq", "type", "hash", "sealed", "hint", "retain_until"}, pgx.CopyFromRows(rows))
+	if _, err := tx.Exec(ctx, qUpsertPerson, r.ID, string(r.Kind), r.Role, joinPrivileges(r.Privileges),
+		r.Consent.Basis, nullTime(r.Consent.Given), r.Consent.Reference, nullTime(r.RetainUntil),
+		ts(created), now()); err != nil {
 		return err
-	})
-	if err != nil {
-		return fmt.Errorf("postgres: put person %s: %w", r.ID, err)
 	}
-	return nil
+	if _, err := tx.Exec(ctx, qDeletePersonIDs, r.ID); err != nil {
+		return err
+	}
+	if len(r.Identifiers) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(r.Identifiers))
+	for i, id := range r.Identifiers {
+		rows[i] = []any{r.ID, int32(i), string(id.Type), id.Hash[:], id.Sealed, id.Hint, nullTime(id.RetainUntil)}
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"person_identifiers"},
+		[]string{"person_id", "seq", "type", "hash", "sealed", "hint", "retain_until"}, pgx.CopyFromRows(rows))
+	return err
 }
 
 func scanPerson(row pgx.Row) (people.Record, error) {

@@ -28,3 +28,8 @@ func TestPeopleMigrationDown(t *testing.T) {
 		t.Fatalf("after redo: %v", err)
 	}
 }
+
+func BenchmarkPeople(b *testing.B) {
+	serverURL(b)
+	storetest.BenchPeople(b, func(b *testing.B) people.Store { return open(b) })
+}

@@ -68,36 +68,48 @@ func splitPrivileges(s string) []people.Privilege {
 
 // PutPerson implements people.Store.
 func (s *Store) PutPerson(ctx context.Context, r people.Record) error {
-	created := r.Created
-	if created.IsZero() {
-		created = now()
+	if err := s.withTx(ctx, func(tx *sql.Tx) error { return putPerson(ctx, tx, r) }); err != nil {
+		return fmt.Errorf("sqlite: put person %s: %w", r.ID, err)
 	}
+	return nil
+}
+
+// PutPeople implements people.Store.
+func (s *Store) PutPeople(ctx context.Context, rs []people.Record) error {
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, qUpsertPerson, r.ID, string(r.Kind), r.Role, joinPrivileges(r.Privileges),
-			r.Consent.Basis, nullMicros(r.Consent.Given), r.Consent.Reference, nullMicros(r.RetainUntil),
-			toMicros(created), toMicros(now())); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, qDeletePersonIDs, r.ID); err != nil {
-			return err
-		}
-		if len(r.Identifiers) == 0 {
-			return nil
-		}
-		st, err := tx.PrepareContext(ctx, qInsertPersonID)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		for i, id := range r.Identifiers {
-			if _, err := st.ExecContext(ctx, r.ID, i, string(id.Type), id.Hash[:], id.Sealed, id.Hint, nullMicros(id.RetainUntil)); err != nil {
-				return err
+		for _, r := range rs {
+			if err := putPerson(ctx, tx, r); err != nil {
+				return fmt.Errorf("person %s: %w", r.ID, err)
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: put person %s: %w", r.ID, err)
+		return fmt.Errorf("sqlite: put people: %w", err)
+	}
+	return nil
+}
+
+func putPerson(ctx context.Context, tx *sql.Tx, r people.Record) error {
+	created := r.Created
+	if created.IsZero() {
+		created = now()
+	}
+	if _, err := tx.ExecContext(ctx, qUpsertPerson, r.ID, string(r.Kind), r.Role, joinPrivileges(r.Privileges),
+		r.Consent.Basis, nullMicros(r.Consent.Given), r.Consent.Reference, nullMicros(r.RetainUntil),
+		toMicros(created), toMicros(now())); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, qDeletePersonIDs, r.ID); err != nil {
+		return err
+	}
+	if len(r.Identifiers) == 0 {
+		return nil
+	}
+	for i, id := range r.Identifiers {
+		if _, err := tx.ExecContext(ctx, qInsertPersonID, r.ID, i, string(id.Type), id.Hash[:], id.Sealed, id.Hint, nullMicros(id.RetainUntil)); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -88,3 +88,7 @@ func TestPeopleAtRest(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkPeople(b *testing.B) {
+	storetest.BenchPeople(b, func(b *testing.B) people.Store { return open(b) })
+}

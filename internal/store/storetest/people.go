@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	vet "github.com/interdict/interdict/internal/analysis/people"
 	"github.com/interdict/interdict/internal/index/people"
 )
 
@@ -68,6 +69,7 @@ func sealPerson(t *testing.T, v *people.Vault, p people.Person) people.Record {
 
 func peopleCases() []peopleCase {
 	return []peopleCase{
+		serviceCase(),
 		{"a stored person comes back with its identifiers in order, times in UTC", func(t *testing.T, s people.Store) {
 			v := PeopleVault(t)
 			p := SamplePerson("p1", 1)
@@ -119,6 +121,20 @@ func peopleCases() []peopleCase {
 			must(t, "get", err)
 			if got.Kind != people.Employee || len(got.Identifiers) != 2 || !got.Created.Equal(first.Created) {
 				t.Errorf("got kind %s, %d identifiers, created %v; want employee, 2, %v", got.Kind, len(got.Identifiers), got.Created, first.Created)
+			}
+		}},
+		{"a batch is stored whole, or not at all", func(t *testing.T, s people.Store) {
+			v := PeopleVault(t)
+			batch := []people.Record{sealPerson(t, v, SamplePerson("a", 1)), sealPerson(t, v, SamplePerson("b", 2))}
+			must(t, "put batch", s.PutPeople(t.Context(), batch))
+			bad := []people.Record{sealPerson(t, v, SamplePerson("c", 3)), {Kind: people.Applicant}}
+			if err := s.PutPeople(t.Context(), bad); err == nil {
+				t.Fatal("a batch with an empty id was stored")
+			}
+			page, err := s.People(t.Context(), "", 10)
+			must(t, "people", err)
+			if len(page) != 2 || page[0].ID != "a" || page[1].ID != "b" {
+				t.Errorf("people after a failed batch: %d records", len(page))
 			}
 		}},
 		{"an unknown person is ErrNotFound for reads and deletes", func(t *testing.T, s people.Store) {
@@ -246,4 +262,34 @@ func peopleCases() []peopleCase {
 			wantErr(t, "get", err, context.Canceled)
 		}},
 	}
+}
+
+// serviceCase checks the service over a real store: persons added one at a
+// time cluster as they arrive, and a new service rebuilds the same graph.
+func serviceCase() peopleCase {
+	return peopleCase{"the service clusters persons as they arrive and rebuilds the graph from the store", func(t *testing.T, s people.Store) {
+		v := PeopleVault(t)
+		rules := vet.NewRules(vet.DefaultConfig(), nil)
+		svc, err := vet.NewService(t.Context(), s, v, rules)
+		must(t, "service", err)
+		a, b := SamplePerson("a", 1), SamplePerson("b", 2)
+		b.Identifiers = append(b.Identifiers, people.Identifier{Type: people.Wallet, Value: "0x00000000000000000000000000000000000000A1"})
+		if got, err := svc.Add(t.Context(), a); err != nil || got.Flagged || len(got.Cluster.Members) != 1 {
+			t.Fatalf("first person: %+v, %v", got, err)
+		}
+		got, err := svc.Add(t.Context(), b)
+		must(t, "add", err)
+		if !got.Flagged || len(got.Cluster.Members) != 2 || got.Signals[0].Rule != "PPL-REUSE-WALLET" {
+			t.Errorf("second person: %+v", got)
+		}
+		again, err := vet.NewService(t.Context(), s, v, rules)
+		must(t, "reload", err)
+		as, p, err := again.Assess(t.Context(), "a")
+		must(t, "assess", err)
+		if !as.Flagged || len(as.Cluster.Members) != 2 || p.Values(people.Email)[0] != "alex.example1@example.org" {
+			t.Errorf("after reload: %+v", as)
+		}
+		_, _, err = again.Assess(t.Context(), "nobody")
+		wantErr(t, "assess unknown", err, people.ErrNotFound)
+	}}
 }

@@ -2,7 +2,7 @@
 -- stored: person_identifiers holds a keyed hash (HMAC-SHA256, key outside the
 -- database) and the canonical value sealed with AES-GCM, or NULL.
 CREATE TABLE people (
-    id            TEXT PRIMARY KEY,
+    id            TEXT PRIMARY KEY CHECK (id <> ''),
     kind          TEXT NOT NULL,
     role          TEXT NOT NULL DEFAULT '',
     privileges    TEXT NOT NULL DEFAULT '',  -- comma-separated
