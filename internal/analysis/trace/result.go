@@ -159,14 +159,14 @@ func (g *graph) result() *Result {
 			Time: formatTime(n.time), Stop: n.stop, Tags: n.tags}
 		out.Tainted, out.TaintedExact = formatAmount(n.taint.Amount)
 		if n.value != nil {
-			out.Value = n.value.String()
+			out.Value = intString(n.value)
 			out.Share = shareString(n.taint.Amount, n.value)
 		}
 		r.Nodes = append(r.Nodes, out)
 	}
 	for _, e := range g.edges {
 		out := Edge{From: e.from, To: e.to, Tx: e.tx, Asset: e.asset, Rule: e.rule, Hop: e.hop, Height: e.height,
-			Time: formatTime(e.time), Amount: e.value.String(), Share: shareString(e.taint.Amount, e.value)}
+			Time: formatTime(e.time), Amount: intString(e.value), Share: shareString(e.taint.Amount, e.value)}
 		out.Tainted = floorString(e.taint.Amount)
 		r.Edges = append(r.Edges, out)
 	}
@@ -218,7 +218,7 @@ func (g *graph) reached() []Reached {
 		r := Reached{Address: k.address, Asset: k.asset, Hop: a.hop, Stop: strings.Join(a.stops, ","), Tags: a.tags}
 		r.Tainted, r.TaintedExact = formatAmount(a.taint)
 		if a.value.Sign() > 0 {
-			r.Value = a.value.String()
+			r.Value = intString(a.value)
 			r.Share = shareString(a.taint, a.value)
 		}
 		out = append(out, r)
@@ -234,9 +234,18 @@ func floorString(r *big.Rat) string {
 		return "0"
 	}
 	if r.IsInt() {
-		return r.Num().String()
+		return intString(r.Num())
 	}
-	return new(big.Int).Quo(r.Num(), r.Denom()).String()
+	return intString(new(big.Int).Quo(r.Num(), r.Denom()))
+}
+
+// intString is x.String(), without big's conversion for the amounts that
+// fit an int64 (every satoshi amount, most wei ones).
+func intString(x *big.Int) string {
+	if x.IsInt64() {
+		return strconv.FormatInt(x.Int64(), 10)
+	}
+	return x.String()
 }
 
 // formatAmount returns an exact amount rounded down to an integer string,
@@ -245,11 +254,11 @@ func formatAmount(r *big.Rat) (floor, exact string) {
 	if r == nil || r.Sign() == 0 {
 		return "0", ""
 	}
-	q := new(big.Int).Quo(r.Num(), r.Denom()) // truncates toward zero; amounts are never negative
 	if r.IsInt() {
-		return q.String(), ""
+		return intString(r.Num()), ""
 	}
-	return q.String(), r.RatString()
+	q := new(big.Int).Quo(r.Num(), r.Denom()) // truncates toward zero; amounts are never negative
+	return intString(q), r.RatString()
 }
 
 // shareString prints taint/value with 6 decimals, rounded down, without
