@@ -22,6 +22,7 @@ import (
 
 	"github.com/interdict/interdict/internal/action/inspect"
 	"github.com/interdict/interdict/internal/index/lists"
+	"github.com/interdict/interdict/internal/serve/api"
 	"github.com/interdict/interdict/internal/sources/sanctions"
 )
 
@@ -68,6 +69,15 @@ func (a *app) inspect() (inspect.Store, *inspect.Catalogue, error) {
 		return nil, nil, err
 	}
 	return st, c, nil
+}
+
+// inspectionsAPI is the state store as the API's inspection store; nil (the
+// routes answer 503) if the backend keeps no inspections.
+func (a *app) inspectionsAPI() api.InspectionStore {
+	if st, ok := a.store.(api.InspectionStore); ok {
+		return st
+	}
+	return nil
 }
 
 func whoami() string {

@@ -84,6 +84,7 @@ func (a *app) serve(ctx context.Context, f serveFlags, banner func(url string)) 
 		Attribution: tr.attr,
 		Exposure:    tr.exposureAPI(),
 		IOCs:        a.iocMatcher(),
+		Inspections: a.inspectionsAPI(),
 	})
 	if err != nil {
 		return err

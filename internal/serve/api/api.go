@@ -126,6 +126,8 @@ type Deps struct {
 	Exposure    ExposureService
 	// IOCs, when set, serves POST /v1/iocs/match (iocs.go).
 	IOCs IOCMatcher
+	// Inspections, when set, serves /v1/inspections (inspect.go).
+	Inspections InspectionStore
 }
 
 // server is the http.Handler New returns.
@@ -211,6 +213,7 @@ func (s *server) registerRoutes() {
 	s.registerTraces()
 	s.registerExposure()
 	s.registerIOCs()
+	s.registerInspections()
 	s.mountTAXII()
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/interdict/interdict/internal/action/freeze"
+	"github.com/interdict/interdict/internal/action/inspect"
 	"github.com/interdict/interdict/internal/action/share/ioc"
 	"github.com/interdict/interdict/internal/analysis/exposure"
 	"github.com/interdict/interdict/internal/analysis/trace"
@@ -56,6 +57,9 @@ var errorTable = []errorMapping{
 	{trace.ErrBadRequest, http.StatusBadRequest, "invalid_request", ""},
 	{exposure.ErrBadRequest, http.StatusBadRequest, "invalid_request", ""},
 	{ioc.ErrInvalid, http.StatusBadRequest, "invalid_request", ""},
+	{inspect.ErrInvalid, http.StatusBadRequest, "invalid_request", ""},
+	{inspect.ErrNotFound, http.StatusNotFound, "not_found", "inspection not found"},
+	{inspect.ErrExists, http.StatusConflict, "conflict", "an inspection with this id already exists"},
 	{freeze.ErrTraceNotFound, http.StatusNotFound, "not_found", "saved trace not found"},
 	{trace.ErrNotFound, http.StatusNotFound, "not_found", "a start of the trace is not in the chain index"},
 	{lists.ErrNotFound, http.StatusNotFound, "not_found", "list version not found"},
