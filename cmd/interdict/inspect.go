@@ -326,6 +326,7 @@ type reportDoc struct {
 	Inspection string `json:"inspection"`
 	JSON       string `json:"json"`
 	HTML       string `json:"html,omitempty"`
+	Checklist  string `json:"checklist,omitempty"`
 	PublicKey  string `json:"public_key"`
 	CCSSLevel  int    `json:"ccss_level"`
 	Covered    int    `json:"techniques_covered"`
@@ -334,10 +335,10 @@ type reportDoc struct {
 }
 
 func newInspectReportCmd(g *globals) *cobra.Command {
-	var keyPath, outJSON, outHTML string
+	var keyPath, outJSON, outHTML, outCSV string
 	cmd := &cobra.Command{
-		Use:   "report ID --key KEY.pem --json OUT.json [--html OUT.html]",
-		Short: "Write the inspection's Ed25519-signed JSON report (and an HTML page)",
+		Use:   "report ID --key KEY.pem --json OUT.json [--html OUT.html] [--checklist OUT.csv]",
+		Short: "Write the inspection's Ed25519-signed JSON report (and an HTML page, a SEAL checklist CSV)",
 		Args:  withArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if keyPath == "" || outJSON == "" {
@@ -382,6 +383,12 @@ func newInspectReportCmd(g *globals) *cobra.Command {
 					}
 					doc.HTML = outHTML
 				}
+				if outCSV != "" {
+					if err := writeChecklist(outCSV, c, r); err != nil {
+						return err
+					}
+					doc.Checklist = outCSV
+				}
 				return a.emit(doc, func(w *tabwriter.Writer) {
 					fmt.Fprintf(w, "json\t%s\nhtml\t%s\npublic key\t%s\nCCSS level\t%d\nDPRK techniques covered\t%d of %d\nchanges since previous\t%d\n",
 						doc.JSON, joinOr([]string{doc.HTML}, "-"), doc.PublicKey, doc.CCSSLevel, doc.Covered, doc.Techniques, doc.Changes)
@@ -392,7 +399,20 @@ func newInspectReportCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&keyPath, "key", "", "Ed25519 private key, PKCS#8 PEM (interdict inspect keygen)")
 	cmd.Flags().StringVar(&outJSON, "json", "", "where to write the signed JSON report")
 	cmd.Flags().StringVar(&outHTML, "html", "", "where to write the HTML report")
+	cmd.Flags().StringVar(&outCSV, "checklist", "", "where to write the SEAL controls as a checklist spreadsheet (CSV)")
 	return cmd
+}
+
+func writeChecklist(path string, c *inspect.Catalogue, r *inspect.Report) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := c.WriteChecklist(f, r); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func buildReport(ctx context.Context, st inspect.Store, c *inspect.Catalogue, id string) (*inspect.Report, error) {

@@ -67,7 +67,11 @@ func TestInspectCLIContract(t *testing.T) {
 		PublicKey string `json:"public_key"`
 		Changes   int    `json:"changes"`
 	}
-	c.json(&rep, "inspect", "report", "q2", "--key", key, "--json", out, "--html", html)
+	checklist := filepath.Join(dir, "q2.csv")
+	c.json(&rep, "inspect", "report", "q2", "--key", key, "--json", out, "--html", html, "--checklist", checklist)
+	if b, err := os.ReadFile(checklist); err != nil || !bytes.Contains(b, []byte("dns-1.1.1")) {
+		t.Errorf("checklist: %v", err)
+	}
 	if rep.PublicKey != pub {
 		t.Errorf("report key %s, keygen printed %s", rep.PublicKey, pub)
 	}
