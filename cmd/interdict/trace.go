@@ -186,6 +186,11 @@ func runTrace(ctx context.Context, g *globals, f *traceFlags, out io.Writer) err
 		if err != nil {
 			return usageError{fmt.Errorf("--network: %w", err)}
 		}
+		if f.index == "" {
+			if dir := filepath.Join(g.dataDir, "chain"); !exists(dir) {
+				return fmt.Errorf("no Bitcoin chain index in %s (run `interdict ingest btc` first, or give --index)", dir)
+			}
+		}
 		store, err := openChainStore(ctx, g, f.index, log)
 		if err != nil {
 			return err
@@ -237,8 +242,8 @@ func openEthView(ctx context.Context, g *globals, url string, log *slog.Logger) 
 	switch {
 	case url == "":
 		dir := filepath.Join(g.dataDir, "chain-eth")
-		if _, err := os.Stat(dir); err != nil {
-			return trace.EthereumView{}, nil, fmt.Errorf("no Ethereum chain index in %s (run `interdict ingest eth` first): %w", dir, err)
+		if !exists(dir) {
+			return trace.EthereumView{}, nil, fmt.Errorf("no Ethereum chain index in %s (run `interdict ingest eth` first, or give --index)", dir)
 		}
 		url = "pebble://" + dir
 		fallthrough
@@ -272,4 +277,9 @@ func traceTable(w *tabwriter.Writer, r *trace.Result) {
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", x.Address, x.Asset, x.Tainted, x.Share, x.Hop, x.Stop, joinOr(tags, "-"))
 	}
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

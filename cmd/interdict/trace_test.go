@@ -340,6 +340,7 @@ func TestTraceCLIContract(t *testing.T) {
 		{[]string{"trace", "--chain", "doge", "--tx", last}, 2},
 		{[]string{"trace", "--chain", "btc", "--address", "bcrt1qnobodyhere"}, 4},
 		{[]string{"trace", "--chain", "eth", "--tx", "0x" + strings.Repeat("1", 64)}, 1},
+		{[]string{"--data-dir", t.TempDir(), "trace", "--chain", "btc", "--tx", last}, 1},
 	} {
 		_, stderr, code := c.run(tc.args...)
 		if code != tc.code {
