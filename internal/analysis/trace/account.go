@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -65,7 +66,8 @@ func TraceAccount(ctx context.Context, v AccountView, tg Tagger, cfg Config, sta
 	if len(starts) == 0 {
 		return nil, fmt.Errorf("%w: no start given", ErrBadRequest)
 	}
-	a := &acctTrace{v: v, g: newGraph("eth", &cfg, tg), cfg: &cfg, accts: map[acctID]*account{}, times: map[int64]int64{}}
+	a := &acctTrace{v: v, g: newGraph("eth", &cfg, tg), cfg: &cfg, accts: map[acctID]*account{}, times: map[int64]int64{},
+		seeded: map[ethereum.TransferID]bool{}}
 	for _, s := range starts {
 		if err := a.seed(ctx, s); err != nil {
 			return nil, err
@@ -110,6 +112,9 @@ type acctTrace struct {
 	accts map[acctID]*account
 	q     acctQueue
 	times map[int64]int64
+	// seeded are the transfers the starts taint: a start given twice (or a
+	// tx and its transfer) taints them once.
+	seeded map[ethereum.TransferID]bool
 }
 
 func (a *acctTrace) backward() bool { return a.cfg.Direction == Backward }
@@ -145,10 +150,10 @@ func (a *acctTrace) seed(ctx context.Context, s Start) error {
 				seeds = append(seeds, e.Transfer)
 			}
 		}
-		id := norm
-		if from = a.g.byID[id]; from == nil {
-			from = a.g.add(&node{id: id, kind: "address", address: norm, asset: "", taint: Clean()})
+		if a.g.byID[norm] != nil {
+			return nil // given twice
 		}
+		from = a.g.add(&node{id: norm, kind: "address", address: norm, asset: "", taint: Clean()})
 	default:
 		h, err := parseHash(s.Tx)
 		if err != nil {
@@ -171,10 +176,14 @@ func (a *acctTrace) seed(ctx context.Context, s Start) error {
 		if len(seeds) == 0 {
 			return fmt.Errorf("%w: tx %s moves no value to follow (or has no transfer %d)", ErrNotFound, s.Tx, s.Vout)
 		}
-		from = a.g.add(&node{id: "tx:" + h.Hex(), kind: "tx", taint: Clean()})
-		from.hop = -1 // the tx's transfers are the start, hop 0
+		if from = a.g.byID["tx:"+h.Hex()]; from == nil {
+			from = a.g.add(&node{id: "tx:" + h.Hex(), kind: "tx", taint: Clean()})
+			from.hop = -1 // the tx's transfers are the start, hop 0
+		}
 	}
+	seeds = slices.DeleteFunc(seeds, func(t *ethereum.Transfer) bool { return a.seeded[t.ID] })
 	for _, t := range seeds {
+		a.seeded[t.ID] = true
 		if err := a.emit(ctx, from, t, Full(t.Amount), RuleSeed); err != nil {
 			return err
 		}

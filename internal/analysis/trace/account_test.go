@@ -300,3 +300,15 @@ func TestAccountTimeWindow(t *testing.T) {
 		t.Errorf("reached %v, want %v", got, want)
 	}
 }
+
+// TestStartGivenTwice: the same tx (or one of its transfers) given twice
+// taints its transfers once.
+func TestStartGivenTwice(t *testing.T) {
+	g := ethAndTokenGraph()
+	h2 := g.transfers[1].TxHash.Hex()
+	once := traceAccount(t, g, config(Haircut, Forward), Start{Tx: h2, Vout: -1})
+	twice := traceAccount(t, g, config(Haircut, Forward), Start{Tx: h2, Vout: -1}, Start{Tx: h2, Vout: 0})
+	if !maps.Equal(once, twice) {
+		t.Errorf("once %v, twice %v", once, twice)
+	}
+}
