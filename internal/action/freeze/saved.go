@@ -12,8 +12,14 @@ import (
 	"github.com/interdict/interdict/internal/analysis/trace"
 )
 
-// ErrTraceNotFound: no saved trace has the id (stores wrap it).
-var ErrTraceNotFound = errors.New("saved trace not found")
+// Errors stores wrap.
+var (
+	// ErrTraceNotFound: no saved trace has the id.
+	ErrTraceNotFound = errors.New("saved trace not found")
+	// ErrRunConflict: a run's number is not the next one (another re-run
+	// of the same trace was recorded first).
+	ErrRunConflict = errors.New("saved trace: another run was recorded first")
+)
 
 // Request is a trace request as the CLI and POST /v1/traces take it.
 type Request struct {

@@ -61,6 +61,7 @@ var errorTable = []errorMapping{
 	{inspect.ErrNotFound, http.StatusNotFound, "not_found", "inspection not found"},
 	{inspect.ErrExists, http.StatusConflict, "conflict", "an inspection with this id already exists"},
 	{freeze.ErrTraceNotFound, http.StatusNotFound, "not_found", "saved trace not found"},
+	{freeze.ErrRunConflict, http.StatusConflict, "conflict", "another re-run of this trace was recorded first; read the trace and try again"},
 	{trace.ErrNotFound, http.StatusNotFound, "not_found", "a start of the trace is not in the chain index"},
 	{lists.ErrNotFound, http.StatusNotFound, "not_found", "list version not found"},
 	{auth.ErrNotFound, http.StatusNotFound, "not_found", "api key not found"},

@@ -100,7 +100,7 @@ func (s *Store) AddTraceRun(ctx context.Context, id string, r freeze.Run) error 
 			return err
 		}
 		if r.Seq != last+1 {
-			return fmt.Errorf("run %d is not the next (the last is %d)", r.Seq, last)
+			return fmt.Errorf("%w: run %d is not the next (the last is %d)", freeze.ErrRunConflict, r.Seq, last)
 		}
 		return insertTraceRun(ctx, tx, id, r)
 	})

@@ -86,8 +86,8 @@ func tracesCases() []tracesCase {
 			after := savedResult("bc1qa", "bc1qc")
 			ch := freeze.Diff(in.Runs[0].Result, after)
 			must(t, "AddTraceRun", s.AddTraceRun(ctx(t), "t1", freeze.Run{Seq: 2, At: base.Add(time.Hour), Tip: 105, Result: after, Changes: ch}))
-			if err := s.AddTraceRun(ctx(t), "t1", freeze.Run{Seq: 2, Result: after}); err == nil {
-				t.Fatal("a second run 2 was accepted")
+			if err := s.AddTraceRun(ctx(t), "t1", freeze.Run{Seq: 2, Result: after}); !errors.Is(err, freeze.ErrRunConflict) {
+				t.Fatalf("a second run 2: %v, want ErrRunConflict", err)
 			}
 			if err := s.AddTraceRun(ctx(t), "t1", freeze.Run{Seq: 5, Result: after}); err == nil {
 				t.Fatal("run 5 after run 2 was accepted")
