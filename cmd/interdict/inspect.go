@@ -14,13 +14,13 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/interdict/interdict/internal/action/inspect"
+	"github.com/interdict/interdict/internal/action/inspect/safe"
 	"github.com/interdict/interdict/internal/index/lists"
 	"github.com/interdict/interdict/internal/serve/api"
 	"github.com/interdict/interdict/internal/sources/sanctions"
@@ -46,7 +46,7 @@ func (e inspectErr) Is(target error) bool {
 	case lists.ErrExists:
 		return errors.Is(e.err, inspect.ErrExists)
 	case sanctions.ErrMalformed:
-		return errors.Is(e.err, inspect.ErrInvalid) || errors.Is(e.err, inspect.ErrSignature)
+		return errors.Is(e.err, inspect.ErrInvalid) || errors.Is(e.err, inspect.ErrSignature) || errors.Is(e.err, safe.ErrNotSafe)
 	}
 	return false
 }
@@ -222,103 +222,6 @@ func absPath(p string) string {
 		return a
 	}
 	return p
-}
-
-// collectDoc is what collect prints.
-type collectDoc struct {
-	Inspection string            `json:"inspection"`
-	Config     string            `json:"config"`
-	SHA256     string            `json:"sha256"`
-	Outcomes   []inspect.Outcome `json:"outcomes"`
-	Failed     []inspect.Finding `json:"failed"`
-	Evidence   int               `json:"evidence"`
-	Answers    int               `json:"answers"`
-}
-
-func newInspectCollectCmd(g *globals) *cobra.Command {
-	var configPath, by string
-	cmd := &cobra.Command{
-		Use:   "collect ID --config FILE",
-		Short: "Evaluate a declared configuration: controls of failed checks are answered not_implemented, with the file as config_export evidence",
-		Long: `Evaluate a configuration file (the "config" object of internal/action/inspect/testdata/hardened.json) with
-the checks of the crosswalk. Each control of a failed check is answered not_implemented,
-with the check and its reason as the note; checks that pass or cannot be decided change no
-answer (a passing check covers only part of a control). The file is recorded once per
-control it decided, as config_export evidence with its SHA-256.`,
-		Args: withArgs(cobra.ExactArgs(1)),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if configPath == "" {
-				return usageError{errors.New("--config is required")}
-			}
-			b, err := os.ReadFile(configPath)
-			if err != nil {
-				return usageError{err}
-			}
-			cfg, err := inspect.DecodeConfig(b)
-			if err != nil {
-				return wrapInspect(err)
-			}
-			sum := sha256.Sum256(b)
-			return g.run(cmd, func(ctx context.Context, a *app) error {
-				st, c, err := a.inspect()
-				if err != nil {
-					return err
-				}
-				if _, err := st.Inspection(ctx, args[0]); err != nil {
-					return wrapInspect(err)
-				}
-				ev, err := c.Evaluate(cfg)
-				if err != nil {
-					return err
-				}
-				doc := collectDoc{Inspection: args[0], Config: configPath, SHA256: hex.EncodeToString(sum[:]), Outcomes: ev.Outcomes, Failed: ev.Failed}
-				now := time.Now().UTC().Truncate(time.Microsecond)
-				for _, f := range ev.Failed {
-					ans := inspect.Answer{Control: f.Control, Status: inspect.NotImplemented, By: by, At: now,
-						Note: "collected: " + strings.Join(f.Checks, ", ") + ": " + strings.Join(f.Reasons, "; ")}
-					if err := st.PutAnswer(ctx, args[0], ans); err != nil {
-						return wrapInspect(err)
-					}
-					doc.Answers++
-				}
-				decided := map[string]bool{}
-				for _, o := range ev.Outcomes {
-					if o.Status == inspect.Unknown {
-						continue
-					}
-					for _, ch := range c.Checks {
-						if ch.ID == o.Check {
-							for _, k := range ch.Controls {
-								decided[k] = true
-							}
-						}
-					}
-				}
-				for _, k := range c.Controls() {
-					if !decided[k] {
-						continue
-					}
-					e := inspect.Evidence{ID: "config-" + doc.SHA256[:12] + "-" + k, Control: k, Kind: inspect.ConfigExport,
-						Title: "declared configuration " + filepath.Base(configPath), Owner: by, Date: now, SHA256: doc.SHA256,
-						URI: "file://" + absPath(configPath), Collector: "config"}
-					if err := st.AddEvidence(ctx, args[0], e); err != nil && !errors.Is(err, inspect.ErrExists) {
-						return wrapInspect(err)
-					}
-					doc.Evidence++
-				}
-				return a.emit(doc, func(w *tabwriter.Writer) {
-					fmt.Fprintln(w, "CHECK\tRESULT\tREASON")
-					for _, o := range doc.Outcomes {
-						fmt.Fprintf(w, "%s\t%s\t%s\n", o.Check, o.Status, o.Reason)
-					}
-					fmt.Fprintf(w, "\n%d controls answered not_implemented, %d evidence items\n", doc.Answers, doc.Evidence)
-				})
-			})
-		},
-	}
-	cmd.Flags().StringVar(&configPath, "config", "", "the configuration file (JSON)")
-	cmd.Flags().StringVar(&by, "by", whoami(), "who collects")
-	return cmd
 }
 
 // reportDoc is what report prints.

@@ -7,6 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/interdict/interdict/internal/action/inspect/safe/safetest"
+	"github.com/interdict/interdict/internal/sources/ethereum/rpctest"
 )
 
 // TestInspectCLIContract runs `interdict inspect` as a user would: a key, two
@@ -99,11 +104,46 @@ func TestInspectCLIContract(t *testing.T) {
 			}
 		}
 	})
+	node := rpctest.New(t)
+	safeA, safeB := common.HexToAddress("0x1db92e2eebc8e0c075a02bea49a2935bcd2dfcf4"), common.HexToAddress("0x2db92e2eebc8e0c075a02bea49a2935bcd2dfcf4")
+	owners := []common.Address{common.HexToAddress("0xa1"), common.HexToAddress("0xa2"), common.HexToAddress("0xa3")}
+	node.SetContract(safeA, safetest.Code, safetest.Safe(2, owners, nil, common.Address{}))
+	delay := common.HexToAddress("0x5db92e2eebc8e0c075a02bea49a2935bcd2dfcf4")
+	node.SetContract(safeB, safetest.Code, safetest.Safe(2, owners, []common.Address{delay}, common.HexToAddress("0xbeef")))
+	node.SetContract(delay, safetest.Code, safetest.Delay(48*3600))
+	t.Run("collect reads Safes on chain: the unguarded one fails the guard check, shared owners are listed", func(t *testing.T) {
+		c.ok("inspect", "new", "q3", "--org", "acme")
+		var doc struct {
+			Sources []struct {
+				Collector string `json:"collector"`
+				Outcomes  []struct{ Check, Status string }
+			} `json:"sources"`
+			Failed []struct{ Control string } `json:"failed"`
+			Reused map[string][]string        `json:"reused_owners"`
+		}
+		c.json(&doc, "inspect", "collect", "q3", "--safe", safeA.Hex()+","+safeB.Hex(), "--rpc", node.URL)
+		if len(doc.Sources) != 2 || doc.Sources[0].Collector != "safe" || len(doc.Reused) != 3 {
+			t.Fatalf("collect: %+v", doc)
+		}
+		guardFailed := map[string]bool{}
+		for i, s := range doc.Sources {
+			for _, o := range s.Outcomes {
+				if o.Check == "multisig-guard" {
+					guardFailed[[]string{"A", "B"}[i]] = o.Status == "not_implemented"
+				}
+			}
+		}
+		if !guardFailed["A"] || guardFailed["B"] {
+			t.Fatalf("guard check failed: %v, want only Safe A (B has a guard and a 48-hour delay module)", guardFailed)
+		}
+	})
 	for _, tc := range []struct {
 		name string
 		args []string
 		code int
 	}{
+		{"a Safe address holding no Safe is exit 65", []string{"inspect", "collect", "q2", "--safe", "0x3db92e2eebc8e0c075a02bea49a2935bcd2dfcf4", "--rpc", node.URL}, 65},
+		{"--safe without --rpc is a usage error", []string{"inspect", "collect", "q2", "--safe", safeA.Hex()}, 2},
 		{"an unknown inspection is exit 4", []string{"inspect", "answer", "nope", "fsa-2024-09-26:fsa-1", "implemented"}, 4},
 		{"a repeated inspection id is exit 5", []string{"inspect", "new", "q1", "--org", "acme"}, 5},
 		{"na without a justification is a usage error", []string{"inspect", "answer", "q2", "fsa-2024-09-26:fsa-1", "na"}, 2},

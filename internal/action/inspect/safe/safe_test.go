@@ -2,7 +2,6 @@ package safe
 
 import (
 	"errors"
-	"math/big"
 	"slices"
 	"strings"
 	"testing"
@@ -12,51 +11,27 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/interdict/interdict/internal/action/inspect"
+	"github.com/interdict/interdict/internal/action/inspect/safe/safetest"
 	"github.com/interdict/interdict/internal/sources/ethereum/rpctest"
 )
 
 var (
-	safeA   = common.HexToAddress("0x1db92e2eebc8e0c075a02bea49a2935bcd2dfcf4")
-	safeB   = common.HexToAddress("0x2db92e2eebc8e0c075a02bea49a2935bcd2dfcf4")
-	eoa     = common.HexToAddress("0x3db92e2eebc8e0c075a02bea49a2935bcd2dfcf4")
-	token   = common.HexToAddress("0x4db92e2eebc8e0c075a02bea49a2935bcd2dfcf4")
-	delay   = common.HexToAddress("0x5db92e2eebc8e0c075a02bea49a2935bcd2dfcf4")
-	guard   = common.HexToAddress("0x6db92e2eebc8e0c075a02bea49a2935bcd2dfcf4")
-	owners  = []common.Address{common.HexToAddress("0xa1"), common.HexToAddress("0xa2"), common.HexToAddress("0xa3")}
-	readAt  = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	someEVM = []byte{0x60, 0x80, 0x60, 0x40}
+	safeA  = common.HexToAddress("0x1db92e2eebc8e0c075a02bea49a2935bcd2dfcf4")
+	safeB  = common.HexToAddress("0x2db92e2eebc8e0c075a02bea49a2935bcd2dfcf4")
+	eoa    = common.HexToAddress("0x3db92e2eebc8e0c075a02bea49a2935bcd2dfcf4")
+	token  = common.HexToAddress("0x4db92e2eebc8e0c075a02bea49a2935bcd2dfcf4")
+	delay  = common.HexToAddress("0x5db92e2eebc8e0c075a02bea49a2935bcd2dfcf4")
+	guard  = common.HexToAddress("0x6db92e2eebc8e0c075a02bea49a2935bcd2dfcf4")
+	owners = []common.Address{common.HexToAddress("0xa1"), common.HexToAddress("0xa2"), common.HexToAddress("0xa3")}
+	readAt = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 )
-
-func out(t *testing.T, method string, vals ...any) []byte {
-	t.Helper()
-	b, err := parsed.Methods[method].Outputs.Pack(vals...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func sel(method string) [4]byte { return [4]byte(parsed.Methods[method].ID) }
-
-// safeCalls answers a Safe's read functions.
-func safeCalls(t *testing.T, threshold int64, own []common.Address, modules []common.Address, g common.Address) map[[4]byte][]byte {
-	slot := make([]byte, 32)
-	copy(slot[12:], g.Bytes())
-	return map[[4]byte][]byte{
-		sel("VERSION"):             out(t, "VERSION", "1.4.1"),
-		sel("getThreshold"):        out(t, "getThreshold", big.NewInt(threshold)),
-		sel("getOwners"):           out(t, "getOwners", own),
-		sel("getModulesPaginated"): out(t, "getModulesPaginated", modules, sentinel),
-		sel("getStorageAt"):        out(t, "getStorageAt", slot),
-	}
-}
 
 func TestRead(t *testing.T) {
 	srv := rpctest.New(t)
-	srv.SetContract(safeA, someEVM, safeCalls(t, 2, owners, nil, common.Address{}))
-	srv.SetContract(safeB, someEVM, safeCalls(t, 2, owners[1:], []common.Address{delay}, guard))
-	srv.SetContract(delay, someEVM, map[[4]byte][]byte{sel("txCooldown"): out(t, "txCooldown", big.NewInt(48*3600))})
-	srv.SetContract(token, someEVM, map[[4]byte][]byte{}) // code that reverts every Safe call
+	srv.SetContract(safeA, safetest.Code, safetest.Safe(2, owners, nil, common.Address{}))
+	srv.SetContract(safeB, safetest.Code, safetest.Safe(2, owners[1:], []common.Address{delay}, guard))
+	srv.SetContract(delay, safetest.Code, safetest.Delay(48*3600))
+	srv.SetContract(token, safetest.Code, map[[4]byte][]byte{}) // code that reverts every Safe call
 	client, err := ethclient.Dial(srv.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +101,7 @@ func TestRead(t *testing.T) {
 	}
 	t.Run("a threshold above the owner count is not a Safe's answer", func(t *testing.T) {
 		bad := common.HexToAddress("0x7db92e2eebc8e0c075a02bea49a2935bcd2dfcf4")
-		srv.SetContract(bad, someEVM, safeCalls(t, 5, owners, nil, common.Address{}))
+		srv.SetContract(bad, safetest.Code, safetest.Safe(5, owners, nil, common.Address{}))
 		if _, err := Read(t.Context(), client, bad, readAt); !errors.Is(err, ErrNotSafe) {
 			t.Fatalf("err = %v", err)
 		}
