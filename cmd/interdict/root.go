@@ -63,6 +63,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newInspectCmd(g))
 	root.AddCommand(newTracesCmd(g))
 	root.AddCommand(newExposureCmd(g))
+	root.AddCommand(newPeopleCmd(g))
 	return root
 }
 

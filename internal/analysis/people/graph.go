@@ -248,3 +248,15 @@ func (g *Graph) Len() int {
 	defer g.mu.Unlock()
 	return len(g.parent)
 }
+
+// Persons returns the ids of every person in the graph, sorted.
+func (g *Graph) Persons() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := make([]string, 0, len(g.parent))
+	for id := range g.parent {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -110,6 +110,9 @@ func (g *gen) name() string { return g.word(2) + " " + g.word(2+g.r.IntN(2)) }
 // uniq returns a number no other identifier of the population has.
 func (g *gen) uniq() int { g.n++; return g.n }
 
+// fictionPhones is how many numbers fictionPhone has.
+const fictionPhones = 13 * 1000
+
 // fictionPhone returns a number from Ofcom's drama ranges, national format.
 func fictionPhone(n int) string {
 	areas := []string{"020 7946 0", "0113 496 0", "0114 496 0", "0115 496 0", "0116 496 0", "0117 496 0", "0118 496 0", "0121 496 0", "0131 496 0", "0141 496 0", "0151 496 0", "0161 496 0", "07700 900"}
@@ -130,9 +133,8 @@ func (g *gen) person() people.Person {
 			{Type: people.LegalName, Value: legal},
 			{Type: people.PayoutName, Value: legal},
 			{Type: people.Email, Value: fmt.Sprintf("%s.%s%d@%s", strings.ToLower(first), strings.ToLower(last), n, dom)},
-			{Type: people.Phone, Value: fictionPhone(n), Extra: "GB"},
 			{Type: people.PostalAddress, Value: fmt.Sprintf("%d %s Street, Springfield", n, g.word(2))},
-			{Type: people.IP, Value: fmt.Sprintf("2001:db8::%x", n), Extra: "AS64496"},
+			{Type: people.IP, Value: fmt.Sprintf("2001:db8::%x:%x", n>>16, n&0xffff), Extra: "AS64496"},
 			{Type: people.GitHub, Value: fmt.Sprint(10_000_000 + n), Extra: strings.ToLower(first + last)},
 			{Type: people.IDDocument, Value: fmt.Sprintf("X%08d", n), Extra: "passport:ZZ"},
 			{Type: people.PhotoHash, Value: fmt.Sprintf("%016x", g.r.Uint64())},
@@ -140,6 +142,10 @@ func (g *gen) person() people.Person {
 			{Type: people.Wallet, Value: fmt.Sprintf("0x%040x", 0xface_0000_0000+n)},
 			{Type: people.Employer, Value: g.word(3) + " Labs"},
 		},
+	}
+	if n < fictionPhones {
+		// The drama ranges hold 13,000 numbers; past them a person gives none.
+		p.Identifiers = append(p.Identifiers, people.Identifier{Type: people.Phone, Value: fictionPhone(n), Extra: "GB"})
 	}
 	switch g.r.IntN(10) { // the payout form written differently: a typo, surname first
 	case 0:
@@ -171,11 +177,13 @@ func (g *gen) cluster() Planted {
 	size := 2 + g.r.IntN(7)
 	k := 1 + g.r.IntN(3)
 	perm := g.r.Perm(len(strongShared))
-	var shared []people.Type
-	for _, i := range perm[:k] {
-		shared = append(shared, strongShared[i])
-	}
 	operator := g.person() // its values are the shared ones
+	var shared []people.Type
+	for _, i := range perm {
+		if len(shared) < k && value(operator, strongShared[i]) != "" {
+			shared = append(shared, strongShared[i])
+		}
+	}
 	if g.r.IntN(3) == 0 {   // a laptop farm: one shipping address too
 		shared = append(shared, people.ShippingAddress)
 		g.set(&operator, people.Identifier{Type: people.ShippingAddress, Value: fmt.Sprintf("%d %s Road, Ogdenville", g.uniq(), g.word(2))})
