@@ -21,6 +21,7 @@ import (
 	"syscall"
 
 	"github.com/interdict/interdict/internal/action/share/taxii"
+	"github.com/interdict/interdict/internal/analysis/trace"
 	"github.com/interdict/interdict/internal/index/bitcoin"
 	"github.com/interdict/interdict/internal/index/ethereum"
 	"github.com/interdict/interdict/internal/index/lists"
@@ -69,7 +70,7 @@ func exitCode(err error) int {
 		fmt.Fprintln(os.Stderr, "interdict:", err)
 		return exitUsage
 	case errors.Is(err, lists.ErrNotFound), errors.Is(err, auth.ErrNotFound), errors.Is(err, bitcoin.ErrNotFound),
-		errors.Is(err, ethereum.ErrNotFound), errors.Is(err, taxii.ErrNotFound), errors.Is(err, tags.ErrNotFound):
+		errors.Is(err, ethereum.ErrNotFound), errors.Is(err, taxii.ErrNotFound), errors.Is(err, tags.ErrNotFound), errors.Is(err, trace.ErrNotFound):
 		fmt.Fprintln(os.Stderr, "interdict:", err)
 		return exitNotFound
 	case errors.Is(err, lists.ErrExists):
