@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -238,7 +239,7 @@ type reportDoc struct {
 }
 
 func newInspectReportCmd(g *globals) *cobra.Command {
-	var keyPath, outJSON, outHTML, outCSV string
+	var keyPath, outJSON, outHTML, outCSV, lang string
 	cmd := &cobra.Command{
 		Use:   "report ID --key KEY.pem --json OUT.json [--html OUT.html] [--checklist OUT.csv]",
 		Short: "Write the inspection's Ed25519-signed JSON report (and an HTML page, a SEAL checklist CSV)",
@@ -246,6 +247,9 @@ func newInspectReportCmd(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if keyPath == "" || outJSON == "" {
 				return usageError{errors.New("--key and --json are required")}
+			}
+			if !slices.Contains(inspect.Languages, lang) {
+				return usageError{fmt.Errorf("--lang %q: want en, ja or ko", lang)}
 			}
 			key, err := readKey(keyPath)
 			if err != nil {
@@ -277,7 +281,7 @@ func newInspectReportCmd(g *globals) *cobra.Command {
 					if err != nil {
 						return err
 					}
-					if err := inspect.WriteHTML(f, r); err != nil {
+					if err := inspect.WriteHTMLLang(f, r, lang); err != nil {
 						f.Close()
 						return err
 					}
@@ -302,6 +306,7 @@ func newInspectReportCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&keyPath, "key", "", "Ed25519 private key, PKCS#8 PEM (interdict inspect keygen)")
 	cmd.Flags().StringVar(&outJSON, "json", "", "where to write the signed JSON report")
 	cmd.Flags().StringVar(&outHTML, "html", "", "where to write the HTML report")
+	cmd.Flags().StringVar(&lang, "lang", "en", "labels beside the English in the HTML report: en, ja or ko")
 	cmd.Flags().StringVar(&outCSV, "checklist", "", "where to write the SEAL controls as a checklist spreadsheet (CSV)")
 	return cmd
 }

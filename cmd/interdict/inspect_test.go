@@ -73,7 +73,7 @@ func TestInspectCLIContract(t *testing.T) {
 		Changes   int    `json:"changes"`
 	}
 	checklist := filepath.Join(dir, "q2.csv")
-	c.json(&rep, "inspect", "report", "q2", "--key", key, "--json", out, "--html", html, "--checklist", checklist)
+	c.json(&rep, "inspect", "report", "q2", "--key", key, "--json", out, "--html", html, "--checklist", checklist, "--lang", "ja")
 	if b, err := os.ReadFile(checklist); err != nil || !bytes.Contains(b, []byte("dns-1.1.1")) {
 		t.Errorf("checklist: %v", err)
 	}
@@ -98,7 +98,7 @@ func TestInspectCLIContract(t *testing.T) {
 	})
 	t.Run("the HTML report names the sections", func(t *testing.T) {
 		h, _ := os.ReadFile(html)
-		for _, s := range []string{"CCSS level", "SEAL certification modules", "Changes since q1"} {
+		for _, s := range []string{"CCSS level / CCSSレベル", "SEAL certification modules", "Changes since the previous inspection / 前回点検からの変更: q1"} {
 			if !bytes.Contains(h, []byte(s)) {
 				t.Errorf("HTML lacks %q", s)
 			}

@@ -167,3 +167,29 @@ func TestSignedReport(t *testing.T) {
 		}
 	})
 }
+
+func TestHTMLLabels(t *testing.T) {
+	c := loadCatalogue(t)
+	r := c.BuildReport(Inspection{ID: "q", Org: "acme", Created: reportTime}, []Answer{ans("fsa-2024-09-26:fsa-3", NotImplemented)}, nil, nil, nil, reportTime)
+	for _, tc := range []struct{ lang, want, status string }{
+		{"en", "<h2>Summary</h2>", "Not implemented"},
+		{"ja", "<h2>Summary / 概要</h2>", "Not implemented / 未実施"},
+		{"ko", "<h2>Summary / 요약</h2>", "Not implemented / 미이행"},
+	} {
+		t.Run(tc.lang+" labels stand beside the English", func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := WriteHTMLLang(&buf, r, tc.lang); err != nil {
+				t.Fatal(err)
+			}
+			html := buf.String()
+			if !strings.Contains(html, tc.want) || !strings.Contains(html, tc.status) || !strings.Contains(html, `lang="`+tc.lang+`"`) {
+				t.Errorf("%s report lacks %q or %q", tc.lang, tc.want, tc.status)
+			}
+		})
+	}
+	t.Run("an unknown language is refused", func(t *testing.T) {
+		if err := WriteHTMLLang(&bytes.Buffer{}, r, "fr"); !errors.Is(err, ErrInvalid) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
