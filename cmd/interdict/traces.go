@@ -46,57 +46,78 @@ func (c *chainTracer) close() {
 	c.closers = nil
 }
 
-// Trace implements freeze.Tracer.
+// Trace implements freeze.Tracer. Traces run concurrently: each gets its
+// own view and tagger over the shared, concurrency-safe index.
 func (c *chainTracer) Trace(ctx context.Context, chain string, cfg trace.Config, starts []trace.Start) (*trace.Result, freeze.Tip, error) {
 	var tagger trace.Tagger
 	if c.tags != nil {
 		tagger = newStoreTagger(c.tags)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock() // Pebble views are not shared between traces at once
 	switch chain {
 	case "btc":
-		if c.btc == nil {
-			st, err := openChainStore(ctx, c.g, c.btcIndex, c.log)
-			if err != nil {
-				return nil, freeze.Tip{}, err
-			}
-			c.btc = st
-			c.closers = append(c.closers, func() { _ = st.Close() })
-		}
 		params, err := srcbtc.Params(c.network)
 		if err != nil {
 			return nil, freeze.Tip{}, usageError{fmt.Errorf("--network: %w", err)}
 		}
-		res, err := trace.TraceUTXO(ctx, trace.NewBitcoinView(c.btc, params), tagger, cfg, starts)
+		st, err := c.openBTC(ctx)
 		if err != nil {
 			return nil, freeze.Tip{}, err
 		}
-		tip, err := c.btc.Tip(ctx)
+		res, err := trace.TraceUTXO(ctx, trace.NewBitcoinView(st, params), tagger, cfg, starts)
+		if err != nil {
+			return nil, freeze.Tip{}, err
+		}
+		tip, err := st.Tip(ctx)
 		if err != nil {
 			return nil, freeze.Tip{}, err
 		}
 		return res, freeze.Tip{Height: tip.Height, Hash: tip.Hash.String()}, nil
 	case "eth":
-		if c.eth == nil {
-			v, closeFn, err := openEthView(ctx, c.g, c.ethIndex, c.log)
-			if err != nil {
-				return nil, freeze.Tip{}, err
-			}
-			c.eth = &v
-			c.closers = append(c.closers, closeFn)
-		}
-		res, err := trace.TraceAccount(ctx, *c.eth, tagger, cfg, starts)
+		v, err := c.openETH(ctx)
 		if err != nil {
 			return nil, freeze.Tip{}, err
 		}
-		tip, err := c.eth.R.Tip(ctx)
+		res, err := trace.TraceAccount(ctx, v, tagger, cfg, starts)
+		if err != nil {
+			return nil, freeze.Tip{}, err
+		}
+		tip, err := v.R.Tip(ctx)
 		if err != nil {
 			return nil, freeze.Tip{}, err
 		}
 		return res, freeze.Tip{Height: tip.Height, Hash: tip.Hash.Hex()}, nil
 	}
 	return nil, freeze.Tip{}, fmt.Errorf("%w: chain %q: want btc or eth", trace.ErrBadRequest, chain)
+}
+
+// openBTC opens the Bitcoin index on first use.
+func (c *chainTracer) openBTC(ctx context.Context) (bitcoin.Store, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.btc == nil {
+		st, err := openChainStore(ctx, c.g, c.btcIndex, c.log)
+		if err != nil {
+			return nil, err
+		}
+		c.btc = st
+		c.closers = append(c.closers, func() { _ = st.Close() })
+	}
+	return c.btc, nil
+}
+
+// openETH opens the Ethereum index on first use.
+func (c *chainTracer) openETH(ctx context.Context) (trace.EthereumView, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.eth == nil {
+		v, closeFn, err := openEthView(ctx, c.g, c.ethIndex, c.log)
+		if err != nil {
+			return trace.EthereumView{}, err
+		}
+		c.eth = &v
+		c.closers = append(c.closers, closeFn)
+	}
+	return *c.eth, nil
 }
 
 // traceStores returns the state store's saved traces and tags.
