@@ -172,7 +172,7 @@ func taxiiContract(t *testing.T, hubArgs []string) {
 	}
 	waitFor(1)
 	member.json(&pushed, "taxii", "push", "--url", root, "--collection", addColl, "--key", analyst.Key,
-		sharedtest.Path(t, "stix", "oasis-examples", "malware-indicator-for-file-hash.json"))
+		sharedtest.Path(t, "stix", "oasis-examples", "malicious-email-indicator-with-attachment.json"))
 	waitFor(1 + pushed.Successes)
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
