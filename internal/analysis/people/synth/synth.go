@@ -284,6 +284,15 @@ func (g *gen) noisy(op people.Person, t people.Type, i int) people.Identifier {
 	return people.Identifier{Type: t, Value: v, Extra: x}
 }
 
+// docIP returns a documentation address unique for n: in the IPv4 block
+// while it lasts, then in the IPv6 one.
+func docIP(v4, v6 string, n int) string {
+	if n < 250 {
+		return fmt.Sprintf("%s%d", v4, n+1)
+	}
+	return fmt.Sprintf("%s%x:%x", v6, n>>16, n&0xffff)
+}
+
 func typo(r *rand.Rand, s string) string {
 	if len(s) < 4 {
 		return s
@@ -300,7 +309,7 @@ func (g *gen) family() []string {
 	size := 2 + g.r.IntN(3)
 	surname := g.word(3)
 	addr := fmt.Sprintf("%d %s Lane, Capital City", g.uniq(), g.word(2))
-	ip := fmt.Sprintf("192.0.2.%d", g.uniq()%250+1)
+	ip := docIP("192.0.2.", "2001:db8:fa::", g.uniq())
 	var ids []string
 	for i := range size {
 		p := g.person()
@@ -323,7 +332,7 @@ func (g *gen) family() []string {
 func (g *gen) vpn(i int) []string {
 	size := 25 + g.r.IntN(56)
 	employer := g.word(3) + " Systems"
-	ip := fmt.Sprintf("198.51.100.%d", 10+i)
+	ip := docIP("198.51.100.", "2001:db8:fb::", i)
 	var ids []string
 	for range size {
 		p := g.person()
