@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -31,7 +32,7 @@ advisory it follows, a severity and its evidence. No protected attribute is scor
 	}
 	cmd.PersistentFlags().StringVar(&keyFile, "key-file", "", "the instance's people key (default: people.key in the data dir)")
 	pc := &peopleCmd{g: g, keyFile: &keyFile}
-	cmd.AddCommand(pc.addCmd(), pc.importCmd(), pc.screenCmd(), pc.showCmd(), pc.clustersCmd())
+	cmd.AddCommand(pc.addCmd(), pc.importCmd(), pc.screenCmd(), pc.showCmd(), pc.clustersCmd(), pc.purgeCmd())
 	return cmd
 }
 
@@ -60,6 +61,8 @@ func peopleErr(err error) error {
 		return peopleNotFound{err}
 	case errors.Is(err, people.ErrInvalid):
 		return peopleInput{err}
+	case errors.Is(err, people.ErrKey):
+		return usageError{fmt.Errorf("%w (see --key-file)", err)}
 	}
 	return err
 }
@@ -89,7 +92,7 @@ func (pc *peopleCmd) run(cmd *cobra.Command, fn func(ctx context.Context, a *app
 		}
 		svc, err := vet.NewService(ctx, st, vault, vet.NewRules(vet.DefaultConfig(), ix))
 		if err != nil {
-			return err
+			return peopleErr(err)
 		}
 		return peopleErr(fn(ctx, a, svc))
 	})
@@ -333,5 +336,28 @@ func writeFlagged(w *tabwriter.Writer, as []vet.Assessment) {
 			top = a.Signals[0].Severity.String() + " " + a.Signals[0].Rule
 		}
 		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%d\n", a.PersonID, a.Cluster.ID, len(a.Cluster.Members), top, len(a.Signals))
+	}
+}
+
+func (pc *peopleCmd) purgeCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "purge",
+		Short: "Delete the persons and identifiers whose retention date has passed",
+		Args:  withArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return pc.g.run(cmd, func(ctx context.Context, a *app) error {
+				st, ok := a.store.(people.Store)
+				if !ok {
+					return fmt.Errorf("the state store %T keeps no people", a.store)
+				}
+				n, err := st.PurgeExpired(ctx, time.Now())
+				if err != nil {
+					return err
+				}
+				return a.emit(n, func(w *tabwriter.Writer) {
+					fmt.Fprintf(w, "purged %d persons and %d identifiers\n", n.Persons, n.Identifiers)
+				})
+			})
+		},
 	}
 }

@@ -93,6 +93,16 @@ func TestPeopleCLI(t *testing.T) {
 	if _, _, code := c.run("people", "show", "nobody"); code != 4 {
 		t.Errorf("show unknown: exit %d, want 4", code)
 	}
+	if _, errOut, code := c.run("people", "clusters", "--key-file", filepath.Join(dir, "other.key")); code != 2 || !strings.Contains(errOut, "another key") {
+		t.Errorf("another key: exit %d, %s", code, errOut)
+	}
+	var purged struct {
+		Persons int `json:"persons"`
+	}
+	c.json(&purged, "people", "purge")
+	if purged.Persons != 0 {
+		t.Errorf("purge removed %d persons with no retention date", purged.Persons)
+	}
 	if _, _, code := c.run("people", "add", "p5", "--ident", "ethnicity=x"); code != 2 {
 		t.Errorf("add with an unknown type: exit %d, want 2", code)
 	}

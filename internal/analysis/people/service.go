@@ -26,8 +26,12 @@ type Assessment struct {
 	Flagged  bool     `json:"flagged"`
 }
 
-// NewService loads every stored person into a new graph.
+// NewService checks that the store was written with the vault's key (or
+// records it on an empty store) and loads every stored person into a new graph.
 func NewService(ctx context.Context, store people.Store, vault *people.Vault, rules *Rules) (*Service, error) {
+	if err := store.CheckKey(ctx, vault.Fingerprint()); err != nil {
+		return nil, err
+	}
 	s := &Service{store: store, vault: vault, graph: NewGraph(), rules: rules}
 	after := ""
 	for {

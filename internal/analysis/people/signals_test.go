@@ -12,7 +12,6 @@ import (
 	"github.com/interdict/interdict/internal/sources/sanctions"
 )
 
-
 func ruleIDs(ss []vet.Signal) []string {
 	var out []string
 	for _, s := range ss {

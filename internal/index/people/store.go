@@ -26,6 +26,10 @@ type Store interface {
 	// PurgeExpired deletes the persons whose RetainUntil is at or before now
 	// and the identifiers whose own RetainUntil is, and counts both.
 	PurgeExpired(ctx context.Context, now time.Time) (Purged, error)
+	// CheckKey records fingerprint as the store's vault key fingerprint if
+	// none is recorded, and otherwise returns an error wrapping ErrKey unless
+	// it is the recorded one.
+	CheckKey(ctx context.Context, fingerprint []byte) error
 }
 
 // Purged counts what PurgeExpired deleted.

@@ -24,8 +24,9 @@ const KeySize = 32
 // key lives outside the database (a file, see LoadKey), so a copy of the
 // database alone reveals neither the values nor, by guessing, which values.
 type Vault struct {
-	macKey []byte
-	aead   cipher.AEAD
+	fingerprint []byte
+	macKey      []byte
+	aead        cipher.AEAD
 	// HashOnly types are stored as hashes alone, without a sealed value.
 	HashOnly map[Type]bool
 }
@@ -43,8 +44,15 @@ func NewVault(master []byte) (*Vault, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrKey, err)
 	}
-	return &Vault{macKey: derive(master, "interdict/people/hash/v1"), aead: aead}, nil
+	return &Vault{
+		macKey: derive(master, "interdict/people/hash/v1"), aead: aead,
+		fingerprint: derive(master, "interdict/people/fingerprint/v1")[:16],
+	}, nil
 }
+
+// Fingerprint identifies the key without revealing it: stores keep it to
+// refuse a process that opens them with another key (Store.CheckKey).
+func (v *Vault) Fingerprint() []byte { return v.fingerprint }
 
 func derive(master []byte, label string) []byte {
 	m := hmac.New(sha256.New, master)

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -277,4 +278,22 @@ func (s *Store) PurgeExpired(ctx context.Context, at time.Time) (people.Purged, 
 		return people.Purged{}, fmt.Errorf("postgres: purge expired people: %w", err)
 	}
 	return p, nil
+}
+
+// CheckKey implements people.Store.
+func (s *Store) CheckKey(ctx context.Context, fingerprint []byte) error {
+	var stored []byte
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO people_key (id, fingerprint) VALUES (1, $1) ON CONFLICT (id) DO NOTHING`, fingerprint); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT fingerprint FROM people_key WHERE id = 1`).Scan(&stored)
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: check people key: %w", err)
+	}
+	if !bytes.Equal(stored, fingerprint) {
+		return fmt.Errorf("postgres: %w: this database's people were stored with another key", people.ErrKey)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -272,4 +273,22 @@ func (s *Store) PurgeExpired(ctx context.Context, at time.Time) (people.Purged, 
 		return people.Purged{}, fmt.Errorf("sqlite: purge expired people: %w", err)
 	}
 	return p, nil
+}
+
+// CheckKey implements people.Store.
+func (s *Store) CheckKey(ctx context.Context, fingerprint []byte) error {
+	var stored []byte
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO people_key (id, fingerprint) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`, fingerprint); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT fingerprint FROM people_key WHERE id = 1`).Scan(&stored)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: check people key: %w", err)
+	}
+	if !bytes.Equal(stored, fingerprint) {
+		return fmt.Errorf("sqlite: %w: this database's people were stored with another key", people.ErrKey)
+	}
+	return nil
 }

@@ -137,6 +137,16 @@ func peopleCases() []peopleCase {
 				t.Errorf("people after a failed batch: %d records", len(page))
 			}
 		}},
+		{"the first key checked is the store's; another key is refused", func(t *testing.T, s people.Store) {
+			v := PeopleVault(t)
+			must(t, "first check", s.CheckKey(t.Context(), v.Fingerprint()))
+			must(t, "same key", s.CheckKey(t.Context(), v.Fingerprint()))
+			other, err := people.NewVault(bytes.Repeat([]byte{8}, people.KeySize))
+			must(t, "vault", err)
+			wantErr(t, "another key", s.CheckKey(t.Context(), other.Fingerprint()), people.ErrKey)
+			_, err = vet.NewService(t.Context(), s, other, vet.NewRules(vet.DefaultConfig(), nil))
+			wantErr(t, "service with another key", err, people.ErrKey)
+		}},
 		{"an unknown person is ErrNotFound for reads and deletes", func(t *testing.T, s people.Store) {
 			_, err := s.Person(t.Context(), "nobody")
 			wantErr(t, "get", err, people.ErrNotFound)

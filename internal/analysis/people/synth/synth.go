@@ -184,7 +184,7 @@ func (g *gen) cluster() Planted {
 			shared = append(shared, strongShared[i])
 		}
 	}
-	if g.r.IntN(3) == 0 {   // a laptop farm: one shipping address too
+	if g.r.IntN(3) == 0 { // a laptop farm: one shipping address too
 		shared = append(shared, people.ShippingAddress)
 		g.set(&operator, people.Identifier{Type: people.ShippingAddress, Value: fmt.Sprintf("%d %s Road, Ogdenville", g.uniq(), g.word(2))})
 	}

@@ -1,2 +1,3 @@
+DROP TABLE people_key;
 DROP TABLE person_identifiers;
 DROP TABLE people;

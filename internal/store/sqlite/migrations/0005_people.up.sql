@@ -27,3 +27,11 @@ CREATE TABLE person_identifiers (
 ) WITHOUT ROWID;
 CREATE INDEX person_identifiers_hash ON person_identifiers (hash, person_id);
 CREATE INDEX person_identifiers_retain ON person_identifiers (retain_until) WHERE retain_until IS NOT NULL;
+
+-- The fingerprint of the vault key the identifiers were hashed and sealed
+-- with (never the key): a process with another key is refused instead of
+-- writing hashes that match nothing.
+CREATE TABLE people_key (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    fingerprint BLOB NOT NULL
+);
