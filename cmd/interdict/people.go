@@ -104,6 +104,7 @@ func (pc *peopleCmd) addCmd() *cobra.Command {
 		privileges []string
 		idents     []string
 		consent    string
+		retain     string
 	)
 	cmd := &cobra.Command{
 		Use:   "add ID --ident TYPE=VALUE[|EXTRA]...",
@@ -120,6 +121,16 @@ a GitHub or Telegram login, an IP's ASN (AS64500), a wallet's chain.
 		Args: withArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p := people.Person{ID: args[0], Kind: people.Kind(kind), Role: role, Consent: people.Consent{Basis: consent}}
+			if consent != "" {
+				p.Consent.Given = time.Now().UTC()
+			}
+			if retain != "" {
+				t, err := time.Parse(time.DateOnly, retain)
+				if err != nil {
+					return usageError{fmt.Errorf("--retain-until %q: want YYYY-MM-DD", retain)}
+				}
+				p.RetainUntil = t
+			}
 			for _, pr := range privileges {
 				p.Privileges = append(p.Privileges, people.Privilege(pr))
 			}
@@ -147,7 +158,8 @@ a GitHub or Telegram login, an IP's ASN (AS64500), a wallet's chain.
 	f.StringVar(&role, "role", "", "the person's role")
 	f.StringSliceVar(&privileges, "privilege", nil, "signer_seat, package_publisher, repo_admin, cloud_admin (repeatable)")
 	f.StringArrayVar(&idents, "ident", nil, "an identifier TYPE=VALUE[|EXTRA] (repeatable)")
-	f.StringVar(&consent, "consent", "", "the basis of processing: consent, contract, legal_obligation, ...")
+	f.StringVar(&consent, "consent", "", "the basis of processing, recorded with the current time: consent, contract, legal_obligation, ...")
+	f.StringVar(&retain, "retain-until", "", "delete the person at this date (YYYY-MM-DD; see people purge)")
 	return cmd
 }
 

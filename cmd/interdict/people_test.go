@@ -96,12 +96,17 @@ func TestPeopleCLI(t *testing.T) {
 	if _, errOut, code := c.run("people", "clusters", "--key-file", filepath.Join(dir, "other.key")); code != 2 || !strings.Contains(errOut, "another key") {
 		t.Errorf("another key: exit %d, %s", code, errOut)
 	}
+	c.ok("people", "add", "old", "--retain-until", "2001-01-01", "--consent", "consent", "--ident", "email=old@example.org")
 	var purged struct {
-		Persons int `json:"persons"`
+		Persons     int `json:"persons"`
+		Identifiers int `json:"identifiers"`
 	}
 	c.json(&purged, "people", "purge")
-	if purged.Persons != 0 {
-		t.Errorf("purge removed %d persons with no retention date", purged.Persons)
+	if purged.Persons != 1 || purged.Identifiers != 1 {
+		t.Errorf("purge: %+v, want the one expired person and its identifier", purged)
+	}
+	if _, _, code := c.run("people", "show", "old"); code != 4 {
+		t.Errorf("show a purged person: exit %d, want 4", code)
 	}
 	if _, _, code := c.run("people", "add", "p5", "--ident", "ethnicity=x"); code != 2 {
 		t.Errorf("add with an unknown type: exit %d, want 2", code)
