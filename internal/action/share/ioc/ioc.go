@@ -277,7 +277,6 @@ func (ci *collIndex) add(c taxii.Collection, meta *taxii.Object, body json.RawMe
 	ci.ix.Add(id, p)
 }
 
-
 // match runs the observations through the index; hits of superseded
 // versions, revoked or out-of-validity indicators are dropped.
 func (ci *collIndex) match(obs []pattern.Observation, now time.Time, st *Stats) []Hit {
