@@ -3,15 +3,12 @@ package postgres
 import (
 	"context"
 	"embed"
-	"errors"
-	"fmt"
 	"log/slog"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/interdict/interdict/internal/index/bitcoin"
-	"github.com/interdict/interdict/internal/store/migrations"
 )
 
 // ChainStore is the Bitcoin chain index (bitcoin.Store) in PostgreSQL: one
@@ -42,27 +39,12 @@ func OpenChain(ctx context.Context, url string, logger *slog.Logger) (*ChainStor
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	cfg, err := pgxpool.ParseConfig(url)
+	logger = logger.With("store", "postgres-chain")
+	pool, target, err := openMigrated(ctx, url, chainMigrations, logger)
 	if err != nil {
-		// pgx's message may quote the URL, password included.
-		return nil, errors.New("postgres: open chain: invalid connection URL")
-	}
-	cc := cfg.ConnConfig
-	target := fmt.Sprintf("%s:%d/%s", cc.Host, cc.Port, cc.Database)
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: open chain %s: %w", target, err)
-	}
-	s := &ChainStore{pool: pool, logger: logger.With("store", "postgres-chain", "target", target), target: target}
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("postgres: ping %s: %w", target, err)
-	}
-	if err := s.migrate(ctx); err != nil {
-		pool.Close()
 		return nil, err
 	}
-	return s, nil
+	return &ChainStore{pool: pool, logger: logger.With("target", target), target: target}, nil
 }
 
 // Close implements bitcoin.Store: it closes every connection, waiting for
@@ -72,58 +54,17 @@ func (s *ChainStore) Close() error {
 	return nil
 }
 
-func loadChainMigrations() ([]migrations.Migration, error) {
-	return migrations.Load(chainMigrationFiles, "chainmigrations")
-}
+var chainMigrations = migrationSet{"chain", chainMigrationFiles, "chainmigrations", lockChainMigrate,
+	qCreateChainMigrations, qChainMigrationVersion, qInsertChainMigration, qDeleteChainMigration}
 
-// migrate applies pending chain migrations under an advisory lock of their
-// own, so ingesters starting at once apply each exactly once.
+// migrate applies pending chain migrations (see migrationSet.apply).
 func (s *ChainStore) migrate(ctx context.Context) error {
-	migs, err := loadChainMigrations()
-	if err != nil {
-		return fmt.Errorf("postgres: chain migrate: %w", err)
-	}
-	var applied []int
-	err = withTx(ctx, s.pool, func(tx pgx.Tx) (err error) {
-		applied, err = chainMigrations.up(ctx, tx, migs)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("postgres: chain migrate %s: %w", s.target, err)
-	}
-	if len(applied) > 0 {
-		s.logger.Info("applied chain schema migrations", "versions", applied)
-	}
-	return nil
+	return chainMigrations.apply(ctx, s.pool, s.target, s.logger)
 }
 
-var chainMigrations = migrationTable{lockChainMigrate, qCreateChainMigrations, qChainMigrationVersion, qInsertChainMigration}
-
-// migrateDown undoes applied chain migrations newer than target. Only tests
-// call it, to prove the down scripts reverse the up scripts.
+// migrateDown undoes chain migrations newer than target (tests only).
 func (s *ChainStore) migrateDown(ctx context.Context, target int) error {
-	migs, err := loadChainMigrations()
-	if err != nil {
-		return err
-	}
-	return withTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, qAdvisoryXactLock, lockChainMigrate); err != nil {
-			return err
-		}
-		var current int
-		if err := tx.QueryRow(ctx, qChainMigrationVersion).Scan(&current); err != nil {
-			return err
-		}
-		for _, m := range migrations.Undo(migs, current, target) {
-			if _, err := tx.Exec(ctx, m.Down); err != nil {
-				return fmt.Errorf("undo %s: %w", m, err)
-			}
-			if _, err := tx.Exec(ctx, qDeleteChainMigration, m.Version); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return chainMigrations.undo(ctx, s.pool, s.target, target)
 }
 
 // withTx runs fn in a transaction of pool and commits it, or rolls it back if

@@ -3,15 +3,11 @@ package postgres
 import (
 	"context"
 	"embed"
-	"errors"
-	"fmt"
 	"log/slog"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	eth "github.com/interdict/interdict/internal/index/ethereum"
-	"github.com/interdict/interdict/internal/store/migrations"
 )
 
 // EthStore is the Ethereum chain index (eth.Store) in PostgreSQL: eth_*
@@ -34,7 +30,8 @@ var _ eth.Store = (*EthStore)(nil)
 //go:embed ethmigrations/*.sql
 var ethMigrationFiles embed.FS
 
-var ethMigrations = migrationTable{lockEthMigrate, qCreateEthMigrations, qEthMigrationVersion, qInsertEthMigration}
+var ethMigrations = migrationSet{"eth chain", ethMigrationFiles, "ethmigrations", lockEthMigrate,
+	qCreateEthMigrations, qEthMigrationVersion, qInsertEthMigration, qDeleteEthMigration}
 
 // OpenEth connects to the database at url, checks it answers and applies
 // pending Ethereum-index migrations. A nil logger discards logs.
@@ -42,27 +39,12 @@ func OpenEth(ctx context.Context, url string, logger *slog.Logger) (*EthStore, e
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	cfg, err := pgxpool.ParseConfig(url)
+	logger = logger.With("store", "postgres-eth")
+	pool, target, err := openMigrated(ctx, url, ethMigrations, logger)
 	if err != nil {
-		// pgx's message may quote the URL, password included.
-		return nil, errors.New("postgres: open eth chain: invalid connection URL")
-	}
-	cc := cfg.ConnConfig
-	target := fmt.Sprintf("%s:%d/%s", cc.Host, cc.Port, cc.Database)
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: open eth chain %s: %w", target, err)
-	}
-	s := &EthStore{pool: pool, logger: logger.With("store", "postgres-eth", "target", target), target: target}
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("postgres: ping %s: %w", target, err)
-	}
-	if err := s.migrate(ctx); err != nil {
-		pool.Close()
 		return nil, err
 	}
-	return s, nil
+	return &EthStore{pool: pool, logger: logger.With("target", target), target: target}, nil
 }
 
 // Close implements eth.Store.
@@ -71,52 +53,12 @@ func (s *EthStore) Close() error {
 	return nil
 }
 
-func loadEthMigrations() ([]migrations.Migration, error) {
-	return migrations.Load(ethMigrationFiles, "ethmigrations")
-}
-
+// migrate applies pending Ethereum-index migrations (see migrationSet.apply).
 func (s *EthStore) migrate(ctx context.Context) error {
-	migs, err := loadEthMigrations()
-	if err != nil {
-		return fmt.Errorf("postgres: eth migrate: %w", err)
-	}
-	var applied []int
-	err = withTx(ctx, s.pool, func(tx pgx.Tx) (err error) {
-		applied, err = ethMigrations.up(ctx, tx, migs)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("postgres: eth migrate %s: %w", s.target, err)
-	}
-	if len(applied) > 0 {
-		s.logger.Info("applied eth chain schema migrations", "versions", applied)
-	}
-	return nil
+	return ethMigrations.apply(ctx, s.pool, s.target, s.logger)
 }
 
-// migrateDown undoes applied migrations newer than target. Only tests call
-// it, to prove the down scripts reverse the up scripts.
+// migrateDown undoes Ethereum-index migrations newer than target (tests only).
 func (s *EthStore) migrateDown(ctx context.Context, target int) error {
-	migs, err := loadEthMigrations()
-	if err != nil {
-		return err
-	}
-	return withTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, qAdvisoryXactLock, lockEthMigrate); err != nil {
-			return err
-		}
-		var current int
-		if err := tx.QueryRow(ctx, qEthMigrationVersion).Scan(&current); err != nil {
-			return err
-		}
-		for _, m := range migrations.Undo(migs, current, target) {
-			if _, err := tx.Exec(ctx, m.Down); err != nil {
-				return fmt.Errorf("undo %s: %w", m, err)
-			}
-			if _, err := tx.Exec(ctx, qDeleteEthMigration, m.Version); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return ethMigrations.undo(ctx, s.pool, s.target, target)
 }

@@ -32,27 +32,12 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) 
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	cfg, err := pgxpool.ParseConfig(url)
+	logger = logger.With("store", "postgres")
+	pool, target, err := openMigrated(ctx, url, stateMigrations, logger)
 	if err != nil {
-		// pgx's message may quote the URL, password included.
-		return nil, errors.New("postgres: open: invalid connection URL")
-	}
-	cc := cfg.ConnConfig
-	target := fmt.Sprintf("%s:%d/%s", cc.Host, cc.Port, cc.Database)
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: open %s: %w", target, err)
-	}
-	s := &Store{pool: pool, logger: logger.With("store", "postgres", "target", target), target: target}
-	if err := s.Ping(ctx); err != nil {
-		pool.Close()
 		return nil, err
 	}
-	if err := s.migrate(ctx); err != nil {
-		pool.Close()
-		return nil, err
-	}
-	return s, nil
+	return &Store{pool: pool, logger: logger.With("target", target), target: target}, nil
 }
 
 // Close closes every connection, waiting for those in use to be released.
