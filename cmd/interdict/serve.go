@@ -21,6 +21,9 @@ import (
 type serveFlags struct {
 	listen  string
 	refresh time.Duration
+	// peopleMember is the member whose applicants the instance vets
+	// (/v1/people); peopleKey the people key file.
+	peopleMember, peopleKey string
 }
 
 func (f *serveFlags) register(cmd *cobra.Command) {
@@ -28,6 +31,9 @@ func (f *serveFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.listen, "listen", def.Listen, "address to listen on")
 	cmd.Flags().DurationVar(&f.refresh, "refresh", time.Duration(def.Refresh),
 		"how often to look for list versions loaded by another process or API node (0 disables)")
+	cmd.Flags().StringVar(&f.peopleMember, "people-member", "",
+		"member whose keys may use /v1/people besides admin keys (the instance's own organisation)")
+	cmd.Flags().StringVar(&f.peopleKey, "people-key-file", "", "the instance's people key (default: people.key in the data dir)")
 }
 
 // merge takes the values the command line left unset from the config file.
@@ -71,20 +77,22 @@ func (a *app) serve(ctx context.Context, f serveFlags, banner func(url string)) 
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	tr := a.serveTracing()
 	h, err := api.New(a.cfg.API, api.Deps{
-		Screen:      live,
-		Subjects:    a.store,
-		Lists:       a.lists,
-		Alerts:      a.store,
-		Auth:        a.store,
-		Logger:      a.log,
-		Registry:    reg,
-		Ready:       a.store.Ping,
-		TAXII:       a.taxiiHandler(),
-		Traces:      tr.tracesAPI(),
-		Attribution: tr.attr,
-		Exposure:    tr.exposureAPI(),
-		IOCs:        a.iocMatcher(),
-		Inspections: a.inspectionsAPI(),
+		Screen:       live,
+		Subjects:     a.store,
+		Lists:        a.lists,
+		Alerts:       a.store,
+		Auth:         a.store,
+		Logger:       a.log,
+		Registry:     reg,
+		Ready:        a.store.Ping,
+		TAXII:        a.taxiiHandler(),
+		Traces:       tr.tracesAPI(),
+		Attribution:  tr.attr,
+		Exposure:     tr.exposureAPI(),
+		IOCs:         a.iocMatcher(),
+		Inspections:  a.inspectionsAPI(),
+		People:       a.servePeople(ctx, f.peopleKey, live),
+		PeopleMember: f.peopleMember,
 	})
 	if err != nil {
 		return err

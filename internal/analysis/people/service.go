@@ -3,6 +3,7 @@ package people
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/interdict/interdict/internal/index/people"
 )
@@ -10,12 +11,15 @@ import (
 // Service adds persons and assesses them: it seals each person with the
 // vault, stores it, adds it to the identifier graph and evaluates the rules
 // against its cluster. The graph lives in memory and is rebuilt from the
-// store when the service starts.
+// store when the service starts. Add, AddBatch and Assess may be called
+// concurrently (the API does); Graph's result is for a single user.
 type Service struct {
 	store people.Store
 	vault *people.Vault
-	graph *Graph
 	rules *Rules
+
+	mu    sync.Mutex // serialises the graph's updates and reads
+	graph *Graph
 }
 
 // Assessment is what the service found about one person.
@@ -59,6 +63,8 @@ func (s *Service) Add(ctx context.Context, p people.Person) (Assessment, error) 
 	if err != nil {
 		return Assessment{}, err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err := s.store.PutPerson(ctx, r); err != nil {
 		return Assessment{}, err
 	}
@@ -76,6 +82,8 @@ func (s *Service) AddBatch(ctx context.Context, ps []people.Person) ([]Assessmen
 		}
 		rs[i] = r
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err := s.store.PutPeople(ctx, rs); err != nil {
 		return nil, err
 	}
@@ -99,6 +107,8 @@ func (s *Service) Assess(ctx context.Context, id string) (Assessment, people.Per
 	if err != nil {
 		return Assessment{}, people.Person{}, err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if _, ok := s.graph.ClusterOf(id); !ok {
 		s.graph.Add(r)
 	}

@@ -36,6 +36,16 @@ func (s Severity) String() string {
 // MarshalText writes the severity's name.
 func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// UnmarshalText reads a severity by its name, so API clients decode what
+// MarshalText wrote.
+func (s *Severity) UnmarshalText(b []byte) error {
+	if i := slices.Index(severityNames, string(b)); i >= 0 {
+		*s = Severity(i)
+		return nil
+	}
+	return fmt.Errorf("unknown severity %q (want %s)", b, strings.Join(severityNames, ", "))
+}
+
 // Flags reports whether a signal of this severity flags the person for review.
 func (s Severity) Flags() bool { return s >= Medium }
 

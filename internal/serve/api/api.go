@@ -126,6 +126,10 @@ type Deps struct {
 	Exposure    ExposureService
 	// IOCs, when set, serves POST /v1/iocs/match (iocs.go).
 	IOCs IOCMatcher
+	// People, when set, serves /v1/people (people.go) to admin keys and to
+	// keys of PeopleMember, the member whose applicants this instance vets.
+	People       PeopleService
+	PeopleMember string
 	// Inspections, when set, serves /v1/inspections (inspect.go).
 	Inspections InspectionStore
 }
@@ -213,6 +217,7 @@ func (s *server) registerRoutes() {
 	s.registerTraces()
 	s.registerExposure()
 	s.registerIOCs()
+	s.registerPeople()
 	s.registerInspections()
 	s.mountTAXII()
 }

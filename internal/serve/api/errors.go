@@ -11,6 +11,7 @@ import (
 	"github.com/interdict/interdict/internal/analysis/exposure"
 	"github.com/interdict/interdict/internal/analysis/trace"
 	"github.com/interdict/interdict/internal/index/lists"
+	"github.com/interdict/interdict/internal/index/people"
 	"github.com/interdict/interdict/internal/serve/auth"
 )
 
@@ -57,6 +58,8 @@ var errorTable = []errorMapping{
 	{trace.ErrBadRequest, http.StatusBadRequest, "invalid_request", ""},
 	{exposure.ErrBadRequest, http.StatusBadRequest, "invalid_request", ""},
 	{ioc.ErrInvalid, http.StatusBadRequest, "invalid_request", ""},
+	{people.ErrInvalid, http.StatusBadRequest, "invalid_request", ""},
+	{people.ErrNotFound, http.StatusNotFound, "not_found", "person not found"},
 	{inspect.ErrInvalid, http.StatusBadRequest, "invalid_request", ""},
 	{inspect.ErrNotFound, http.StatusNotFound, "not_found", "inspection not found"},
 	{inspect.ErrExists, http.StatusConflict, "conflict", "an inspection with this id already exists"},

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+
+	vet "github.com/interdict/interdict/internal/analysis/people"
+	"github.com/interdict/interdict/internal/analysis/screen"
+	"github.com/interdict/interdict/internal/index/people"
+	"github.com/interdict/interdict/internal/serve/api"
+)
+
+// servePeople is the service behind /v1/people, or nil (the endpoints then
+// answer 503) when the state store keeps no people or the people key does
+// not open the persons stored. keyFile "" is people.key in the data dir,
+// created on first use as `interdict people` does.
+func (a *app) servePeople(ctx context.Context, keyFile string, live *screen.Live) api.PeopleService {
+	st, ok := a.store.(people.Store)
+	if !ok {
+		return nil
+	}
+	if keyFile == "" {
+		keyFile = filepath.Join(a.g.dataDir, "people.key")
+	}
+	key, err := people.LoadKey(keyFile)
+	if err == nil {
+		var vault *people.Vault
+		if vault, err = people.NewVault(key); err == nil {
+			var svc *vet.Service
+			if svc, err = vet.NewService(ctx, st, vault, vet.NewRules(vet.DefaultConfig(), liveLists{live})); err == nil {
+				return peopleAPI{svc}
+			}
+		}
+	}
+	a.log.Warn("people vetting is off: /v1/people answers 503", "err", err)
+	return nil
+}
+
+// liveLists screens against the lists the server holds now, so a list
+// update reaches the people rules without a restart.
+type liveLists struct{ live *screen.Live }
+
+func (l liveLists) ScreenName(q screen.NameQuery) screen.Result {
+	return l.live.Current().ScreenName(q)
+}
+func (l liveLists) ScreenAddress(addr string) screen.Result {
+	return l.live.Current().ScreenAddress(addr)
+}
+
+// peopleAPI adapts the people service to the API.
+type peopleAPI struct{ svc *vet.Service }
+
+func (p peopleAPI) Add(ctx context.Context, ps []people.Person) ([]vet.Assessment, error) {
+	return p.svc.AddBatch(ctx, ps)
+}
+
+func (p peopleAPI) Assess(ctx context.Context, id string) (vet.Assessment, error) {
+	a, _, err := p.svc.Assess(ctx, id)
+	return a, err
+}
