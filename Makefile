@@ -18,6 +18,7 @@ demo: build
 # Every test, on SQLite and on a real PostgreSQL that this target installs
 # (Debian package) and starts on loopback when the machine lacks one.
 test:
+	bash scripts/testtools.sh
 	bash scripts/pgtest.sh start
 	INTERDICT_TEST_POSTGRES_URL="$$(cat .pgtest/url)" $(MAKE) --no-print-directory test-go; \
 	  rc=$$?; bash scripts/pgtest.sh stop; exit $$rc

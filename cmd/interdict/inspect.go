@@ -230,6 +230,7 @@ type reportDoc struct {
 	Inspection string `json:"inspection"`
 	JSON       string `json:"json"`
 	HTML       string `json:"html,omitempty"`
+	PDF        string `json:"pdf,omitempty"`
 	Checklist  string `json:"checklist,omitempty"`
 	PublicKey  string `json:"public_key"`
 	CCSSLevel  int    `json:"ccss_level"`
@@ -239,10 +240,10 @@ type reportDoc struct {
 }
 
 func newInspectReportCmd(g *globals) *cobra.Command {
-	var keyPath, outJSON, outHTML, outCSV, lang string
+	var keyPath, outJSON, outHTML, outPDF, outCSV, lang string
 	cmd := &cobra.Command{
-		Use:   "report ID --key KEY.pem --json OUT.json [--html OUT.html] [--checklist OUT.csv]",
-		Short: "Write the inspection's Ed25519-signed JSON report (and an HTML page, a SEAL checklist CSV)",
+		Use:   "report ID --key KEY.pem --json OUT.json [--html OUT.html] [--pdf OUT.pdf] [--checklist OUT.csv]",
+		Short: "Write the inspection's Ed25519-signed JSON report (and an HTML page, a PDF, a SEAL checklist CSV)",
 		Args:  withArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if keyPath == "" || outJSON == "" {
@@ -290,6 +291,12 @@ func newInspectReportCmd(g *globals) *cobra.Command {
 					}
 					doc.HTML = outHTML
 				}
+				if outPDF != "" {
+					if err := (inspect.PDFRenderer{}).WritePDF(ctx, outPDF, r, lang); err != nil {
+						return err
+					}
+					doc.PDF = outPDF
+				}
 				if outCSV != "" {
 					if err := writeChecklist(outCSV, c, r); err != nil {
 						return err
@@ -297,8 +304,8 @@ func newInspectReportCmd(g *globals) *cobra.Command {
 					doc.Checklist = outCSV
 				}
 				return a.emit(doc, func(w *tabwriter.Writer) {
-					fmt.Fprintf(w, "json\t%s\nhtml\t%s\npublic key\t%s\nCCSS level\t%d\nDPRK techniques covered\t%d of %d\nchanges since previous\t%d\n",
-						doc.JSON, joinOr([]string{doc.HTML}, "-"), doc.PublicKey, doc.CCSSLevel, doc.Covered, doc.Techniques, doc.Changes)
+					fmt.Fprintf(w, "json\t%s\nhtml\t%s\npdf\t%s\npublic key\t%s\nCCSS level\t%d\nDPRK techniques covered\t%d of %d\nchanges since previous\t%d\n",
+						doc.JSON, joinOr([]string{doc.HTML}, "-"), joinOr([]string{doc.PDF}, "-"), doc.PublicKey, doc.CCSSLevel, doc.Covered, doc.Techniques, doc.Changes)
 				})
 			})
 		},
@@ -306,6 +313,7 @@ func newInspectReportCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&keyPath, "key", "", "Ed25519 private key, PKCS#8 PEM (interdict inspect keygen)")
 	cmd.Flags().StringVar(&outJSON, "json", "", "where to write the signed JSON report")
 	cmd.Flags().StringVar(&outHTML, "html", "", "where to write the HTML report")
+	cmd.Flags().StringVar(&outPDF, "pdf", "", "where to write the report as PDF (the HTML page printed by headless Chromium)")
 	cmd.Flags().StringVar(&lang, "lang", "en", "labels beside the English in the HTML report: en, ja or ko")
 	cmd.Flags().StringVar(&outCSV, "checklist", "", "where to write the SEAL controls as a checklist spreadsheet (CSV)")
 	return cmd

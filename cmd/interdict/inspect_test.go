@@ -10,6 +10,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/interdict/interdict/internal/action/inspect"
 	"github.com/interdict/interdict/internal/action/inspect/safe/safetest"
 	"github.com/interdict/interdict/internal/sources/ethereum/rpctest"
 )
@@ -83,6 +84,16 @@ func TestInspectCLIContract(t *testing.T) {
 	if rep.Changes != 21 { // fsa-3 not_implemented -> implemented, 19 collected -> unknown, dns-1.1.1 unknown -> na
 		t.Errorf("changes = %d, want 21", rep.Changes)
 	}
+	t.Run("the report prints to PDF", func(t *testing.T) {
+		if _, err := inspect.FindChromium(); err != nil && os.Getenv("CI") == "" {
+			t.Skip("no chromium (make test installs it)")
+		}
+		pdf := filepath.Join(dir, "q2.pdf")
+		c.ok("inspect", "report", "q2", "--key", key, "--json", filepath.Join(dir, "again.json"), "--pdf", pdf)
+		if b, err := os.ReadFile(pdf); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
+			t.Fatalf("--pdf wrote no PDF (%v)", err)
+		}
+	})
 	t.Run("the signed report verifies against the key", func(t *testing.T) {
 		if got := c.ok("inspect", "verify", out, "--public-key", pub); !strings.Contains(got, "verified") {
 			t.Fatalf("verify: %s", got)
