@@ -46,6 +46,9 @@ func (l liveLists) ScreenName(q screen.NameQuery) screen.Result {
 func (l liveLists) ScreenAddress(addr string) screen.Result {
 	return l.live.Current().ScreenAddress(addr)
 }
+func (l liveLists) ScreenEmail(email string) screen.Result {
+	return l.live.Current().ScreenEmail(email)
+}
 
 // peopleAPI adapts the people service to the API.
 type peopleAPI struct{ svc *vet.Service }

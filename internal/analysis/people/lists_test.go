@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,6 +36,7 @@ func TestDPRKEntriesOfTheSDNList(t *testing.T) {
 		{"a front company as employer", vet.Subject{Employers: []string{"Chinyong Information Technology Cooperation Co."}}, "PPL-SDN-EMPLOYER"},
 		{"a front company's alias as employer", vet.Subject{Employers: []string{"Yanbian Silverstar Network Technology"}}, "PPL-SDN-EMPLOYER"},
 		{"the Lazarus Group's wallet as payout wallet", vet.Subject{Wallets: []string{lazarusWallet(t, list)}}, "PPL-SDN-WALLET"},
+		{"a DPRK-program party's listed email as the applicant's", vet.Subject{Emails: []string{dprkEmail(t, list)}}, "PPL-SDN-EMAIL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -73,6 +75,19 @@ func lazarusWallet(t *testing.T, list *sanctions.List) string {
 		}
 	}
 	t.Fatal("Lazarus Group (27307) has no address in the list")
+	return ""
+}
+
+// dprkEmail returns, in upper case (lists are matched ignoring case), the
+// first email address the list gives for a DPRK-program party.
+func dprkEmail(t *testing.T, list *sanctions.List) string {
+	for _, e := range list.Entities {
+		if len(e.Emails) > 0 && slices.ContainsFunc(e.Programs, func(p string) bool { return strings.HasPrefix(p, "DPRK") }) {
+			t.Logf("email of party %s (%s)", e.ID, e.PrimaryName())
+			return strings.ToUpper(e.Emails[0])
+		}
+	}
+	t.Fatal("no DPRK-program party with an email address in the list")
 	return ""
 }
 

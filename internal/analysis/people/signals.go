@@ -110,6 +110,7 @@ func SubjectOf(p *people.Person, shared []Shared) Subject {
 type Lists interface {
 	ScreenName(q screen.NameQuery) screen.Result
 	ScreenAddress(addr string) screen.Result
+	ScreenEmail(email string) screen.Result
 }
 
 // Config tunes the rules.
@@ -156,6 +157,7 @@ func (r *Rules) Evaluate(s Subject) []Signal {
 	if r.lists != nil {
 		out = append(out, r.sanctionedNames(s)...)
 		out = append(out, r.sanctionedWallets(s)...)
+		out = append(out, r.sanctionedEmails(s)...)
 	}
 	slices.SortStableFunc(out, func(a, b Signal) int {
 		if a.Severity != b.Severity {
@@ -278,6 +280,24 @@ func (r *Rules) sanctionedNames(s Subject) []Signal {
 	check("PPL-SDN-NAME", string(people.LegalName), s.LegalNames, []sanctions.EntityType{sanctions.TypeIndividual})
 	check("PPL-SDN-NAME", string(people.PayoutName), s.PayoutNames, []sanctions.EntityType{sanctions.TypeIndividual})
 	check("PPL-SDN-EMPLOYER", string(people.Employer), s.Employers, []sanctions.EntityType{sanctions.TypeOrganization})
+	return out
+}
+
+// sanctionedEmails: rule PPL-SDN-EMAIL, an email address the lists give for
+// a listed party (DPRK IT-worker front companies and facilitators).
+func (r *Rules) sanctionedEmails(s Subject) []Signal {
+	var out []Signal
+	for _, e := range s.Emails {
+		res := r.lists.ScreenEmail(e)
+		for i := range res.Matches {
+			m := res.Matches[i]
+			out = append(out, Signal{
+				Rule: "PPL-SDN-EMAIL", Advisory: m.List + ":" + m.ListVersion, Severity: High, PersonID: s.PersonID,
+				Summary:  fmt.Sprintf("email address is listed for %q (%s)", m.Name, strings.Join(m.Programs, ",")),
+				Evidence: []Evidence{{Kind: "list_match", Field: string(people.Email), Value: e, Match: &m}},
+			})
+		}
+	}
 	return out
 }
 

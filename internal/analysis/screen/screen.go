@@ -35,6 +35,8 @@ type Match struct {
 	// Address hits: the currency label the list gives and the address as published.
 	Currency string `json:"currency,omitempty"`
 	Address  string `json:"address,omitempty"`
+	// Email hits: the email address as published.
+	Email string `json:"email,omitempty"`
 	// Name hits: the name (primary or alias) that matched, and the token alignment.
 	MatchedName string       `json:"matched_name,omitempty"`
 	Explanation []TokenMatch `json:"explanation,omitempty"`
@@ -77,12 +79,13 @@ type NameQuery struct {
 type Index struct {
 	versions  []VersionRef
 	addresses *addressIndex
+	emails    *emailIndex
 	names     *nameIndex
 }
 
 // NewIndex builds the address and name indexes for the given datasets.
 func NewIndex(datasets ...Dataset) *Index {
-	ix := &Index{addresses: newAddressIndex(datasets), names: newNameIndex(datasets)}
+	ix := &Index{addresses: newAddressIndex(datasets), emails: newEmailIndex(datasets), names: newNameIndex(datasets)}
 	for _, d := range datasets {
 		ix.versions = append(ix.versions, d.Version)
 	}

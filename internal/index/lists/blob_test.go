@@ -22,6 +22,7 @@ func fullEntity() sanctions.Entity {
 		BirthPlaces:   []string{"Pyongyang"},
 		Nationalities: []string{"Korea, North"},
 		Addresses:     []sanctions.DigitalAddress{{Currency: "ETH", Address: "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"}},
+		Emails:        []string{"info@example-front.com"},
 		ListedOn:      "2019-09-13",
 		Remarks:       "a remark",
 	}

@@ -69,6 +69,7 @@ type Entity struct {
 	BirthPlaces   []string         `json:"birth_places,omitempty"`
 	Nationalities []string         `json:"nationalities,omitempty"` // country names as published
 	Addresses     []DigitalAddress `json:"addresses,omitempty"`
+	Emails        []string         `json:"emails,omitempty"`    // as published (OFAC "Email Address" features)
 	ListedOn      string           `json:"listed_on,omitempty"` // YYYY-MM-DD
 	Remarks       string           `json:"remarks,omitempty"`
 }

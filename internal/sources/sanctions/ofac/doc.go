@@ -49,6 +49,8 @@
 //   - Addresses are the "Digital Currency Address - XXX" features: Currency XXX
 //     and the VersionDetail text exactly as published (not trimmed or
 //     normalised; see chain.ParseAddress for that).
+//   - Emails are the "Email Address" features' text, trimmed (DPRK IT-worker
+//     front companies and facilitators are listed with them).
 //   - Remarks is the DistinctParty's own Comment.
 //
 // Every error caused by the input wraps sanctions.ErrMalformed; errors of the

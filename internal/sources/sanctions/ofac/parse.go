@@ -29,6 +29,7 @@ const (
 	featBirthdate
 	featBirthPlace
 	featNationality
+	featEmail
 )
 
 const digitalCurrencyPrefix = "Digital Currency Address - "
@@ -355,6 +356,8 @@ func classifyFeature(name string) featureType {
 		return featureType{kind: featBirthPlace}
 	case "Nationality Country", "Citizenship Country":
 		return featureType{kind: featNationality}
+	case "Email Address":
+		return featureType{kind: featEmail}
 	}
 	return featureType{}
 }

@@ -97,7 +97,7 @@ func (p *parser) startParty(t, parent tag, attrs []byte) error {
 	case tagFeatureVersion:
 		p.haveDate = 0
 	case tagVersionDetail:
-		p.s.capture = p.inFeat && (p.feat.kind == featCurrency || p.feat.kind == featBirthPlace)
+		p.s.capture = p.inFeat && (p.feat.kind == featCurrency || p.feat.kind == featBirthPlace || p.feat.kind == featEmail)
 	case tagVersionLocation:
 		if !p.inFeat || p.feat.kind != featNationality {
 			return nil
@@ -180,6 +180,10 @@ func (p *parser) endParty(t, parent tag) error {
 		case featBirthPlace:
 			if v = strings.TrimSpace(v); v != "" {
 				e.BirthPlaces = append(e.BirthPlaces, v)
+			}
+		case featEmail:
+			if v = strings.TrimSpace(v); v != "" {
+				e.Emails = append(e.Emails, v)
 			}
 		}
 	case tagFeatureVersion:

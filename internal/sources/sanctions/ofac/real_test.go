@@ -306,3 +306,44 @@ func TestRealAddressesMatchThePublishedAddressLists(t *testing.T) {
 		t.Errorf("%d parsed pairs, %d published", len(parsed), len(published))
 	}
 }
+
+// TestRealListEmails counts the "Email Address" features of both real lists,
+// and checks the DPRK-program parties that carry them (IT-worker front
+// companies and facilitators are listed with their email addresses).
+func TestRealListEmails(t *testing.T) {
+	for _, want := range []struct {
+		date                        string
+		emails, parties, dprkEmails int
+	}{
+		{"2025-03-04", 316, 190, 27},
+		{"2025-11-19", 326, 201, 27},
+	} {
+		t.Run(want.date, func(t *testing.T) {
+			l := realList(t, want.date)
+			emails, parties, dprkEmails := 0, 0, 0
+			for i := range l.Entities {
+				e := &l.Entities[i]
+				if len(e.Emails) == 0 {
+					continue
+				}
+				parties++
+				emails += len(e.Emails)
+				for _, p := range e.Programs {
+					if strings.HasPrefix(p, "DPRK") {
+						dprkEmails += len(e.Emails)
+						break
+					}
+				}
+				for _, m := range e.Emails {
+					if !strings.Contains(m, "@") {
+						t.Errorf("party %s: email %q has no @", e.ID, m)
+					}
+				}
+			}
+			t.Logf("%s: %d emails on %d parties, %d on DPRK-program parties", want.date, emails, parties, dprkEmails)
+			if emails != want.emails || parties != want.parties || dprkEmails != want.dprkEmails {
+				t.Errorf("%d emails on %d parties (%d DPRK), want %d on %d (%d)", emails, parties, dprkEmails, want.emails, want.parties, want.dprkEmails)
+			}
+		})
+	}
+}
