@@ -1,15 +1,15 @@
 package bitcoin
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
+
+	"github.com/interdict/interdict/internal/index/memkv"
 )
 
 // KVWriter is the write side of an ordered key-value store (a Pebble batch).
@@ -224,12 +224,12 @@ func DigestKV(ctx context.Context, r KVReader) ([32]byte, error) {
 // tests exercise background commits.
 type MemStore struct {
 	KVChain
-	m *memKV
+	m *memkv.Map
 }
 
 // NewMemStore returns an empty in-memory store.
 func NewMemStore() *MemStore {
-	m := &memKV{kv: map[string][]byte{}}
+	m := memkv.New(ErrNotFound)
 	return &MemStore{KVChain: KVChain{R: m}, m: m}
 }
 
@@ -239,20 +239,13 @@ func (s *MemStore) Commit(ctx context.Context, changes []Change) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.m.mu.RLock()
-	next := &memKV{kv: make(map[string][]byte, len(s.m.kv))}
-	for k, v := range s.m.kv {
-		next.kv[k] = v
-	}
-	s.m.mu.RUnlock()
+	next := s.m.Clone()
 	for i := range changes {
 		if err := ApplyChange(next, &changes[i]); err != nil {
 			return err
 		}
 	}
-	s.m.mu.Lock()
-	s.m.kv = next.kv
-	s.m.mu.Unlock()
+	s.m.Replace(next)
 	return nil
 }
 
@@ -264,52 +257,3 @@ func (s *MemStore) Digest(ctx context.Context) ([32]byte, error) { return Digest
 
 // Close implements Store.
 func (s *MemStore) Close() error { return nil }
-
-// memKV is a map guarded for the MemStore's readers; a KVWriter only while
-// it is private to a Commit.
-type memKV struct {
-	mu sync.RWMutex
-	kv map[string][]byte
-}
-
-func (m *memKV) Set(k, v []byte) error { m.kv[string(k)] = bytes.Clone(v); return nil }
-func (m *memKV) Delete(k []byte) error { delete(m.kv, string(k)); return nil }
-func (m *memKV) DeleteRange(a, b []byte) error {
-	for k := range m.kv {
-		if k >= string(a) && k < string(b) {
-			delete(m.kv, k)
-		}
-	}
-	return nil
-}
-
-func (m *memKV) Get(_ context.Context, k []byte) ([]byte, error) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	v, ok := m.kv[string(k)]
-	if !ok {
-		return nil, ErrNotFound
-	}
-	return v, nil
-}
-
-func (m *memKV) Scan(ctx context.Context, lower, upper []byte, fn func(k, v []byte) error) error {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	keys := make([]string, 0)
-	for k := range m.kv {
-		if k >= string(lower) && k < string(upper) {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := fn([]byte(k), m.kv[k]); err != nil {
-			return err
-		}
-	}
-	return nil
-}

@@ -6,11 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 
 	"github.com/ethereum/go-ethereum/common"
 
 	src "github.com/interdict/interdict/internal/sources/ethereum"
+
+	"github.com/interdict/interdict/internal/index/memkv"
 )
 
 // KVWriter is the write side of an ordered key-value store (a Pebble batch).
@@ -299,12 +300,12 @@ func DigestKV(ctx context.Context, r KVReader) ([32]byte, error) {
 // the contract suite compares backends' digests with, and a store for tests.
 type MemStore struct {
 	KVIndex
-	m *memKV
+	m *memkv.Map
 }
 
 // NewMemStore returns an empty in-memory store.
 func NewMemStore() *MemStore {
-	m := &memKV{kv: map[string][]byte{}}
+	m := memkv.New(ErrNotFound)
 	return &MemStore{KVIndex: KVIndex{R: m}, m: m}
 }
 
@@ -314,12 +315,7 @@ func (s *MemStore) Commit(ctx context.Context, changes []Change) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.m.mu.RLock()
-	next := &memKV{kv: make(map[string][]byte, len(s.m.kv))}
-	for k, v := range s.m.kv {
-		next.kv[k] = v
-	}
-	s.m.mu.RUnlock()
+	next := s.m.Clone()
 	for i := range changes {
 		if err := checkTip(ctx, KVIndex{R: next}, &changes[i]); err != nil {
 			return err
@@ -328,9 +324,7 @@ func (s *MemStore) Commit(ctx context.Context, changes []Change) error {
 			return err
 		}
 	}
-	s.m.mu.Lock()
-	s.m.kv = next.kv
-	s.m.mu.Unlock()
+	s.m.Replace(next)
 	return nil
 }
 
@@ -372,55 +366,3 @@ func (s *MemStore) Digest(ctx context.Context) ([32]byte, error) { return Digest
 
 // Close implements Store.
 func (s *MemStore) Close() error { return nil }
-
-type memKV struct {
-	mu sync.RWMutex
-	kv map[string][]byte
-}
-
-func (m *memKV) Set(k, v []byte) error { m.kv[string(k)] = bytes.Clone(v); return nil }
-func (m *memKV) Delete(k []byte) error { delete(m.kv, string(k)); return nil }
-func (m *memKV) DeleteRange(a, b []byte) error {
-	for k := range m.kv {
-		if k >= string(a) && k < string(b) {
-			delete(m.kv, k)
-		}
-	}
-	return nil
-}
-
-func (m *memKV) Get(_ context.Context, k []byte) ([]byte, error) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	v, ok := m.kv[string(k)]
-	if !ok {
-		return nil, fmt.Errorf("key %x: %w", k, ErrNotFound)
-	}
-	return v, nil
-}
-
-func (m *memKV) Scan(ctx context.Context, lower, upper []byte, fn func(k, v []byte) error) error {
-	m.mu.RLock()
-	var keys []string
-	for k := range m.kv {
-		if k >= string(lower) && k < string(upper) {
-			keys = append(keys, k)
-		}
-	}
-	m.mu.RUnlock()
-	slices.Sort(keys)
-	for _, k := range keys {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		m.mu.RLock()
-		v, ok := m.kv[k]
-		m.mu.RUnlock()
-		if ok {
-			if err := fn([]byte(k), v); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
