@@ -33,6 +33,7 @@ advisory it follows, a severity and its evidence. No protected attribute is scor
 	cmd.PersistentFlags().StringVar(&keyFile, "key-file", "", "the instance's people key (default: people.key in the data dir)")
 	pc := &peopleCmd{g: g, keyFile: &keyFile}
 	cmd.AddCommand(pc.addCmd(), pc.importCmd(), pc.screenCmd(), pc.showCmd(), pc.clustersCmd(), pc.purgeCmd())
+	cmd.AddCommand(pc.workflowCmds()...)
 	return cmd
 }
 
