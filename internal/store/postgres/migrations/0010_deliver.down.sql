@@ -1,0 +1,3 @@
+DROP TABLE deliver_attempts;
+DROP TABLE deliver_deliveries;
+DROP TABLE deliver_endpoints;

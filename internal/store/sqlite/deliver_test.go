@@ -1,0 +1,12 @@
+package sqlite
+
+import (
+	"testing"
+
+	"github.com/interdict/interdict/internal/action/deliver"
+	"github.com/interdict/interdict/internal/store/storetest"
+)
+
+func TestDeliverContract(t *testing.T) {
+	storetest.RunDeliver(t, func(t *testing.T) deliver.Store { return open(t) })
+}
