@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -256,4 +257,110 @@ func caseStoreCases() []caseCase {
 	}
 }
 
-func workflowCases() []caseCase { return nil }
+func workflowCases() []caseCase {
+	return []caseCase{
+		{"re-screening records new signals only, opens one case per cluster and never decides", func(t *testing.T, s PeopleCaseStore) {
+			v := PeopleVault(t)
+			svc, err := vet.NewService(t.Context(), s, v, vet.NewRules(vet.DefaultConfig(), nil))
+			must(t, "service", err)
+			const shared = "0x00000000000000000000000000000000000000A1"
+			add := func(id string, n byte, wallet string) {
+				p := SamplePerson(id, n)
+				if wallet != "" {
+					p.Identifiers = append(p.Identifiers, people.Identifier{Type: people.Wallet, Value: wallet})
+				}
+				_, err := svc.Add(t.Context(), p)
+				must(t, "add "+id, err)
+			}
+			add("a", 1, "")
+			add("b", 2, shared)
+			add("z", 3, "")
+			rs := vet.NewRescreener(svc, v, s, nil)
+			rs.Cases().Now = fixedClock()
+			rep, err := rs.ListLoaded(t.Context(), "ofac:2025-11-19")
+			must(t, "rescreen", err)
+			if rep.Assessed != 3 || len(rep.Opened) != 1 || len(rep.Updated) != 0 || len(rep.Persons) != 2 {
+				t.Fatalf("first rescreen: %+v", rep)
+			}
+			first, err := s.Case(t.Context(), rep.Opened[0])
+			must(t, "case", err)
+			if !slices.Equal(first.Persons, []string{"a", "b"}) || len(first.Events) != 2 ||
+				first.Events[0].Action != vet.ActionOpen || first.Events[1].Action != vet.ActionSignals {
+				t.Errorf("case: %+v", first)
+			}
+			again, err := rs.ListLoaded(t.Context(), "ofac:2025-11-20")
+			must(t, "rescreen again", err)
+			if again.NewSignals != 0 || len(again.Opened)+len(again.Updated) != 0 {
+				t.Errorf("nothing changed, yet: %+v", again)
+			}
+			add("c", 4, shared)
+			third, err := rs.PersonChanged(t.Context(), "c")
+			must(t, "person changed", err)
+			if third.Assessed != 3 || len(third.Opened) != 1 || !slices.Equal(third.Updated, []string{first.ID}) {
+				t.Errorf("after c joined: %+v", third)
+			}
+			all, err := s.Cases(t.Context(), vet.CaseFilter{})
+			must(t, "cases", err)
+			for _, c := range all {
+				got, err := s.Case(t.Context(), c.ID)
+				must(t, "case", err)
+				if got.Disposition != "" || got.Status != vet.CaseOpen {
+					t.Errorf("case %s decided by the system: %+v", c.ID, got)
+				}
+				for _, e := range got.Events {
+					if e.Action == vet.ActionDecide || e.Actor != vet.SystemActor+"rescreen" || len(e.Signals) == 0 {
+						t.Errorf("event %+v", e)
+					}
+					for _, ref := range e.Signals {
+						if strings.Contains(strings.ToLower(ref), "0x0000") {
+							t.Errorf("signal reference %q holds an identifier value", ref)
+						}
+					}
+				}
+			}
+			_, err = rs.Rescreen(t.Context(), vet.Trigger{})
+			wantErr(t, "no reason", err, vet.ErrCaseInvalid)
+		}},
+		{"role gating lists every privileged seat whose holder is not verified in person", func(t *testing.T, s PeopleCaseStore) {
+			v := PeopleVault(t)
+			for i, id := range []string{"p1", "p2", "p3"} {
+				must(t, "put", s.PutPerson(t.Context(), sealPerson(t, v, SamplePerson(id, byte(i+1)))))
+			}
+			cs := vet.NewCases(s)
+			cs.Now = fixedClock()
+			for _, id := range []string{"p1", "p3"} {
+				c, err := cs.Open(t.Context(), []string{id}, "alice", "privileged onboarding", nil)
+				must(t, "open", err)
+				_, err = cs.Decide(t.Context(), c.ID, "alice", vet.VerifiedInPerson, "documents checked in person")
+				must(t, "decide", err)
+				if id == "p3" {
+					_, err = cs.AddSignals(t.Context(), c.ID, vet.SystemActor+"rescreen", "new list", []string{"PPL-SDN-NAME:p3:00"})
+					must(t, "signals", err)
+				}
+			}
+			roles := []vet.RoleAssignment{
+				{Privilege: people.SignerSeat, Resource: "safe:eth:1", Account: "0x1", PersonID: "p1", Line: 2},
+				{Privilege: people.RepoAdmin, Resource: "github:acme/wallet", Account: "octo", Line: 3},
+				{Privilege: people.PackagePublisher, Resource: "npm:@acme/sdk", Account: "bot", PersonID: "ghost", Line: 4},
+				{Privilege: people.CloudAdmin, Resource: "aws:1", Account: "root", PersonID: "p3", Line: 5},
+			}
+			got, err := vet.NewGate(s, s).Check(t.Context(), roles)
+			must(t, "gate", err)
+			want := []struct{ person, reason string }{
+				{"", vet.ReasonUnmapped}, {"ghost", vet.ReasonNoPerson}, {"p3", vet.ReasonOpenCase},
+				{"p2", vet.ReasonNotVerified}, {"p3", vet.ReasonOpenCase},
+			}
+			if len(got) != len(want) {
+				t.Fatalf("violations %+v", got)
+			}
+			for i, w := range want {
+				if got[i].PersonID != w.person || got[i].Reason != w.reason {
+					t.Errorf("violation %d: %+v, want %+v", i, got[i], w)
+				}
+			}
+			if got[3].Privilege != people.RepoAdmin || got[3].Status == nil || got[3].Status.Disposition != "" {
+				t.Errorf("stored person's violation: %+v", got[3])
+			}
+		}},
+	}
+}
