@@ -20,6 +20,10 @@ type Config struct {
 		// IndependentVerification: each signer re-derives the payload or
 		// transaction hash with a tool or channel other than the proposer's.
 		IndependentVerification *bool `json:"independent_verification,omitempty"`
+		// FingerprintStable: the declared signer keys' outgoing transactions
+		// keep their habits (type, fee style, nonce, scripts); a change means
+		// another device or software signs (collector drift).
+		FingerprintStable *bool `json:"fingerprint_stable,omitempty"`
 	} `json:"signing"`
 	Multisig struct {
 		Signers   *int `json:"signers,omitempty"`
@@ -37,7 +41,19 @@ type Config struct {
 	People struct {
 		SocialEngineeringTraining *bool `json:"social_engineering_training,omitempty"`
 		NoUntrustedCode           *bool `json:"no_untrusted_code_on_work_devices,omitempty"`
+		// PrivilegedVerified: everyone holding a signer, publisher or admin
+		// role was verified in person (collector privilege).
+		PrivilegedVerified *bool `json:"privileged_verified_in_person,omitempty"`
 	} `json:"people"`
+	Code struct {
+		// From the code host's organisation settings (collector github).
+		TwoFactorRequired *bool `json:"two_factor_required,omitempty"`
+		BranchProtection  *bool `json:"branch_protection,omitempty"`
+		NoOutsideAdmins   *bool `json:"no_outside_admins,omitempty"`
+		// From lockfiles (collector deps).
+		DependenciesPinned      *bool `json:"dependencies_pinned,omitempty"`
+		NoMaliciousDependencies *bool `json:"no_malicious_dependencies,omitempty"`
+	} `json:"code"`
 	Vendors struct {
 		// Provider names the external wallet or signing provider, if any.
 		Provider             string `json:"provider,omitempty"`
@@ -55,6 +71,9 @@ type Config struct {
 		WithdrawalAllowlist   *bool `json:"withdrawal_allowlist,omitempty"`
 		RequestsAuthenticated *bool `json:"requests_authenticated,omitempty"`
 		HotKeysInHSM          *bool `json:"hot_keys_in_hsm,omitempty"`
+		// HotWithinCaps: every declared hot wallet holds no more than its
+		// own cap at the index's tip (collector hotwallet).
+		HotWithinCaps *bool `json:"hot_within_caps,omitempty"`
 	} `json:"wallets"`
 }
 
@@ -153,7 +172,13 @@ var rules = map[string]func(c Config) (Status, string){
 		if limit != nil && *limit == 0 {
 			return NotImplemented, "no hot-wallet cap is declared"
 		}
+		if w := c.Wallets.HotWithinCaps; w != nil && !*w {
+			return NotImplemented, "a hot wallet holds more than its declared cap on chain"
+		}
 		if share == nil || limit == nil {
+			if c.Wallets.HotWithinCaps != nil {
+				return Implemented, ""
+			}
 			return Unknown, "not declared: hot-wallet share or cap"
 		}
 		if *share > *limit {
@@ -169,6 +194,18 @@ var rules = map[string]func(c Config) (Status, string){
 	},
 	"request-integrity": func(c Config) (Status, string) {
 		return tri("withdrawal and signing requests are not authenticated from their origin", c.Wallets.RequestsAuthenticated)
+	},
+	"signer-drift": func(c Config) (Status, string) {
+		return tri("a signer key's outgoing transactions changed habits (another device or software signs)", c.Signing.FingerprintStable)
+	},
+	"source-control": func(c Config) (Status, string) {
+		return tri("the code host does not require 2FA, leaves default branches unprotected, or gives outside collaborators admin", c.Code.TwoFactorRequired, c.Code.BranchProtection, c.Code.NoOutsideAdmins)
+	},
+	"dependency-integrity": func(c Config) (Status, string) {
+		return tri("dependencies are not pinned by hash, or a known malicious or look-alike package is used", c.Code.DependenciesPinned, c.Code.NoMaliciousDependencies)
+	},
+	"privileged-people-verified": func(c Config) (Status, string) {
+		return tri("someone holds a signer, publisher or admin role without being verified in person", c.People.PrivilegedVerified)
 	},
 	"hot-key-protection": func(c Config) (Status, string) {
 		return tri("hot-wallet keys are readable on servers (no HSM or MPC policy engine)", c.Wallets.HotKeysInHSM)
