@@ -1,0 +1,238 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"math/big"
+	"slices"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/interdict/interdict/internal/analysis/trace"
+	"github.com/interdict/interdict/internal/index/ethereum"
+)
+
+// ethIndex is the Ethereum side of the engine: every (address, asset)
+// holding a flag's taint is a pool of the model, carried from block to
+// block as a taint row (its balance and taint as one piece of value) and
+// fed the block's transfers in order.
+//
+// An address starts its pool at the first tainted receipt: clean funds it
+// held before are not known to the engine (the retro trace reads them from
+// the address's history; the incremental engine does not), so haircut and
+// FIFO count the taint at most as diluted as the receipts since.
+type ethIndex struct {
+	e *Engine
+	r ethereum.Reader
+}
+
+func (x *ethIndex) tip(ctx context.Context) (Cursor, bool, error) {
+	t, err := x.r.Tip(ctx)
+	if errors.Is(err, ethereum.ErrNotFound) {
+		return Cursor{}, false, nil
+	}
+	if err != nil {
+		return Cursor{}, false, err
+	}
+	return Cursor{Height: t.Height, Hash: t.Hash.Hex()}, true, nil
+}
+
+func (x *ethIndex) hashAt(ctx context.Context, h int64) (string, bool, error) {
+	b, err := x.r.BlockByNumber(ctx, h)
+	if errors.Is(err, ethereum.ErrNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return b.Hash.Hex(), true, nil
+}
+
+// ethPool is one flag's pool at one (address, asset) during a block.
+type ethPool struct {
+	row     *TaintRow // the live row it was loaded from (nil: new)
+	pool    trace.Pool
+	balance *big.Int
+	hop     int
+	path    []string
+	addr    string
+	asset   string
+}
+
+type ethHit struct {
+	alert Alert
+	sum   *big.Rat
+}
+
+func ethRef(addr, asset string) string { return addr + "/" + asset }
+
+func (x *ethIndex) block(ctx context.Context, s *state, h int64) (BlockCommit, int, error) {
+	b, err := x.r.BlockByNumber(ctx, h)
+	if err != nil {
+		return BlockCommit{}, 0, err
+	}
+	bc := BlockCommit{Chain: ETH, Cursor: Cursor{Height: h, Hash: b.Hash.Hex()}}
+	if len(s.live) == 0 && len(s.byAddr)+len(s.byTx) == 0 {
+		return bc, 0, nil
+	}
+	ts, err := x.r.Transfers(ctx, h)
+	if err != nil {
+		return bc, 0, err
+	}
+	pools := map[string]map[string]*ethPool{} // ref → flag → pool
+	get := func(ref string) map[string]*ethPool {
+		m := pools[ref]
+		if m == nil {
+			m = map[string]*ethPool{}
+			for flag, r := range s.live[ref] {
+				p := s.settings.Model.NewPool()
+				p.Receive(r.Value, r.Taint)
+				m[flag] = &ethPool{row: r, pool: p, balance: new(big.Int).Set(r.Value), hop: r.Hop, path: r.Path,
+					addr: r.Address, asset: r.Asset}
+			}
+			pools[ref] = m
+		}
+		return m
+	}
+	var hits []*ethHit
+	hitBy := map[string]*ethHit{}
+	vouts := map[string]int{}
+	tainted := map[string]bool{}
+	for _, t := range ts {
+		if t.Amount == nil || t.Amount.Sign() <= 0 {
+			continue
+		}
+		tx := t.TxHash.Hex()
+		follow := t.Kind != ethereum.KindFee && t.From != "" && t.To != ""
+		type gift struct {
+			taint trace.Taint
+			hop   int
+			path  []string
+		}
+		gifts := map[string]gift{}
+		if t.From != "" {
+			if _, any := s.live[ethRef(t.From, t.Asset)]; any || pools[ethRef(t.From, t.Asset)] != nil {
+				for flag, p := range get(ethRef(t.From, t.Asset)) {
+					taint := p.pool.Spend(t.Amount)
+					p.balance.Sub(p.balance, t.Amount)
+					if p.balance.Sign() < 0 {
+						p.balance.SetInt64(0)
+					}
+					if follow && s.hopOK(p.hop) && s.settings.enough(taint) {
+						gifts[flag] = gift{taint, p.hop + 1, append(slices.Clone(p.path), tx)}
+					}
+				}
+			}
+		}
+		if follow {
+			for _, f := range s.byAddr[t.From] {
+				gifts[f] = gift{trace.Full(t.Amount), 1, []string{tx}}
+			}
+			for _, f := range s.byTx[strings.ToLower(tx)] {
+				gifts[f] = gift{trace.Full(t.Amount), 0, []string{tx}}
+			}
+		}
+		if !follow {
+			continue
+		}
+		dst := ethRef(t.To, t.Asset)
+		var m map[string]*ethPool
+		if _, any := s.live[dst]; any || pools[dst] != nil || len(gifts) > 0 {
+			m = get(dst)
+		}
+		for flag, p := range m {
+			if _, ok := gifts[flag]; !ok {
+				p.pool.Receive(t.Amount, trace.Clean())
+				p.balance.Add(p.balance, t.Amount)
+			}
+		}
+		flags := make([]string, 0, len(gifts))
+		for f := range gifts {
+			flags = append(flags, f)
+		}
+		slices.Sort(flags)
+		for _, flag := range flags {
+			g := gifts[flag]
+			p := m[flag]
+			if p == nil {
+				p = &ethPool{pool: s.settings.Model.NewPool(), balance: new(big.Int), hop: g.hop, path: g.path,
+					addr: t.To, asset: t.Asset}
+				m[flag] = p
+			}
+			p.pool.Receive(t.Amount, g.taint)
+			p.balance.Add(p.balance, t.Amount)
+			if g.hop < p.hop || len(p.path) == 0 {
+				p.hop, p.path = g.hop, g.path
+			}
+			if !tainted[t.To] {
+				tainted[t.To] = true
+				bc.Tainted = append(bc.Tainted, t.To)
+			}
+			en, ok := s.watched(t.To)
+			if !ok {
+				continue
+			}
+			k := flag + "\x00" + t.To + "\x00" + tx + "\x00" + t.Asset
+			if hit := hitBy[k]; hit != nil {
+				hit.sum.Add(hit.sum, g.taint.Amount)
+				continue
+			}
+			vk := flag + "\x00" + t.To + "\x00" + tx
+			hit := &ethHit{alert: s.alert(flag, en, t.To, t.Asset, tx, vouts[vk], h, bc.Cursor.Hash, g.hop, g.path),
+				sum: new(big.Rat).Set(g.taint.Amount)}
+			vouts[vk]++
+			hitBy[k] = hit
+			hits = append(hits, hit)
+		}
+	}
+	// Carry every pool the block touched to the next block as a row.
+	refs := make([]string, 0, len(pools))
+	for ref := range pools {
+		refs = append(refs, ref)
+	}
+	slices.Sort(refs)
+	for _, ref := range refs {
+		for flag, p := range pools[ref] {
+			if p.row != nil {
+				bc.Spend = append(bc.Spend, Key{flag, ref})
+				delete(s.live[ref], flag)
+			}
+			held := p.pool.Spend(p.balance)
+			if !s.settings.enough(held) || !s.hopOK(p.hop) {
+				continue
+			}
+			row := TaintRow{Chain: ETH, Flag: flag, Ref: ref, Address: p.addr, Asset: p.asset, Value: new(big.Int).Set(p.balance),
+				Taint: held, Hop: p.hop, Path: p.path, Height: h}
+			bc.Put = append(bc.Put, row)
+			s.put(&bc.Put[len(bc.Put)-1])
+		}
+		if len(s.live[ref]) == 0 {
+			delete(s.live, ref)
+		}
+	}
+	for _, hit := range hits {
+		hit.alert.Amount = floor(hit.sum)
+		bc.Alerts = append(bc.Alerts, hit.alert)
+	}
+	return bc, len(bc.Alerts), nil
+}
+
+func (x *ethIndex) trace(ctx context.Context, cfg trace.Config, starts []trace.Start) (*trace.Result, error) {
+	return trace.TraceAccount(ctx, trace.EthereumView{R: x.r}, nil, cfg, starts)
+}
+
+func (x *ethIndex) exists(ctx context.Context, st trace.Start) (bool, error) {
+	if st.Address != "" {
+		got, err := x.r.AddressTransfers(ctx, st.Address, "", 0, 1)
+		return len(got) > 0, err
+	}
+	if len(st.Tx) != 66 {
+		return false, nil
+	}
+	_, err := x.r.TxLocation(ctx, common.HexToHash(st.Tx))
+	if errors.Is(err, ethereum.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}

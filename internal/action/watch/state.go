@@ -1,0 +1,151 @@
+package watch
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// state is one chain's engine state during a CatchUp: the settings, the
+// active flags, the watchlist and the live taint of active flags.
+type state struct {
+	chain    string
+	settings Settings
+	// flags are the active flags by id, each with its subjects.
+	flags     map[string][]Source
+	evaluated map[string]bool
+	// Subjects of active, evaluated flags: the incremental engine's seeds.
+	byAddr map[string][]string // normalised address → flag ids
+	byTx   map[string][]string // txid (every output) → flag ids
+	byOut  map[string][]string // "txid:vout" → flag ids
+	// live is the taint of active flags: ref → flag → row.
+	live   map[string]map[string]*TaintRow
+	watch  map[string]Entry // normalised address → entry
+	hashed map[string]Entry // HMAC → entry
+	hasher *Hasher
+}
+
+func (e *Engine) load(ctx context.Context, c string) (*state, error) {
+	st := e.d.Store
+	s := &state{chain: c, flags: map[string][]Source{}, byAddr: map[string][]string{}, byTx: map[string][]string{},
+		byOut: map[string][]string{}, live: map[string]map[string]*TaintRow{}, watch: map[string]Entry{},
+		hashed: map[string]Entry{}, hasher: e.d.Hasher}
+	var err error
+	if s.settings, err = st.WatchSettings(ctx); err != nil {
+		return nil, err
+	}
+	srcs, err := e.d.Flags.ActiveFlags(ctx, c)
+	if err != nil {
+		return nil, fmt.Errorf("active flags: %w", err)
+	}
+	if s.evaluated, err = st.EvaluatedFlags(ctx, c); err != nil {
+		return nil, err
+	}
+	for _, src := range srcs {
+		if src.Chain != c || src.FlagID == "" {
+			continue
+		}
+		if src.Address != "" {
+			if src.Address, err = NormalizeAddress(c, src.Address); err != nil {
+				e.d.Log.Warn("watch: flagged address skipped", "flag", src.FlagID, "err", err)
+				continue
+			}
+		}
+		src.Tx = strings.ToLower(src.Tx)
+		s.flags[src.FlagID] = append(s.flags[src.FlagID], src)
+		if !s.evaluated[src.FlagID] {
+			continue
+		}
+		switch {
+		case src.Address != "":
+			s.byAddr[src.Address] = appendOnce(s.byAddr[src.Address], src.FlagID)
+		case src.Vout >= 0:
+			k := fmt.Sprintf("%s:%d", src.Tx, src.Vout)
+			s.byOut[k] = appendOnce(s.byOut[k], src.FlagID)
+		case src.Tx != "":
+			s.byTx[src.Tx] = appendOnce(s.byTx[src.Tx], src.FlagID)
+		}
+	}
+	rows, err := st.LiveTaint(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		r := &rows[i]
+		if _, active := s.flags[r.Flag]; !active || !s.evaluated[r.Flag] {
+			continue // revoked or expired: its taint stops here
+		}
+		s.put(r)
+	}
+	entries, err := st.Watchlist(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	for _, en := range entries {
+		if en.Hashed {
+			s.hashed[en.Address] = en
+		} else {
+			s.watch[en.Address] = en
+		}
+	}
+	return s, nil
+}
+
+func appendOnce(xs []string, x string) []string {
+	if slices.Contains(xs, x) {
+		return xs
+	}
+	return append(xs, x)
+}
+
+func (s *state) put(r *TaintRow) {
+	m := s.live[r.Ref]
+	if m == nil {
+		m = map[string]*TaintRow{}
+		s.live[r.Ref] = m
+	}
+	m[r.Flag] = r
+}
+
+// watched returns the watch entry of a normalised address, if any.
+func (s *state) watched(addr string) (Entry, bool) {
+	if addr == "" {
+		return Entry{}, false
+	}
+	if en, ok := s.watch[addr]; ok {
+		return en, true
+	}
+	if s.hasher != nil && len(s.hashed) > 0 {
+		en, ok := s.hashed[s.hasher.Hash(s.chain, addr)]
+		return en, ok
+	}
+	return Entry{}, false
+}
+
+// unevaluated returns the active flags without a retro trace, by id.
+func (s *state) unevaluated() []string {
+	var out []string
+	for id := range s.flags {
+		if !s.evaluated[id] {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// alert builds an alert of flag id.
+func (s *state) alert(id string, en Entry, address, asset, tx string, vout int, height int64, block string, hop int, path []string) Alert {
+	a := Alert{Status: Open, Chain: s.chain, Address: address, Kind: en.Kind, Label: en.Label, Asset: asset,
+		FlagID: id, FlagIDs: []string{id}, Tx: tx, Vout: vout, Height: height, Block: block, Hop: hop,
+		Path: slices.Clone(path), Model: s.settings.Model}
+	if srcs := s.flags[id]; len(srcs) > 0 {
+		a.Incident, a.Actor, a.Reason = srcs[0].Incident, srcs[0].Actor, srcs[0].Reason
+	}
+	a.ID = AlertID(id, s.chain, address, tx, vout)
+	return a
+}
+
+// hopOK reports whether taint at hop h is still followed.
+func (s *state) hopOK(h int) bool { return s.settings.MaxHops == 0 || h < s.settings.MaxHops }

@@ -1,0 +1,9 @@
+DROP TABLE watch_alert_history;
+DROP TABLE watch_alerts;
+DROP TABLE watch_tainted;
+DROP TABLE watch_evaluated;
+DROP TABLE watch_taint;
+DROP TABLE watch_blocks;
+DROP TABLE watch_cursors;
+DROP TABLE watch_settings;
+DROP TABLE watch_addresses;

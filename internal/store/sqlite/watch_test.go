@@ -1,0 +1,12 @@
+package sqlite
+
+import (
+	"testing"
+
+	"github.com/interdict/interdict/internal/action/watch"
+	"github.com/interdict/interdict/internal/store/storetest"
+)
+
+func TestWatchContract(t *testing.T) {
+	storetest.RunWatch(t, func(t *testing.T) watch.Store { return open(t) })
+}
