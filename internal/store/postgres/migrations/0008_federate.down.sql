@@ -1,0 +1,3 @@
+DROP TABLE federate_rejections;
+DROP TABLE federate_cursors;
+DROP TABLE federate_outbox;
