@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -173,4 +174,47 @@ func FuzzVerifyPayload(f *testing.F) {
 			t.Fatalf("accepted a payload that is not the canonical form of its record")
 		}
 	})
+}
+
+func FuzzDecodeEnvelope(f *testing.F) {
+	auth, _ := NewIdentity("npa-jp")
+	env, _, _ := auth.Sign(flag("seed"))
+	b, _ := json.Marshal(env)
+	f.Add(b)
+	f.Add([]byte(`{"payload":"e30=","key_id":"x","signature":""}`))
+	f.Add([]byte(`{"payload":"e30="} {}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		e, err := DecodeEnvelope(in)
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrTooLarge) {
+				t.Fatalf("error %v wraps neither ErrMalformed nor ErrTooLarge", err)
+			}
+			return
+		}
+		if len(e.Payload) == 0 {
+			t.Fatal("decoded an envelope without payload")
+		}
+	})
+}
+
+func TestVisible(t *testing.T) {
+	f := Flag{Record: Record{Issuer: "npa-jp"}}
+	for _, c := range []struct {
+		tlp  string
+		v    Viewer
+		want bool
+	}{
+		{"red", Viewer{Member: "npa-jp"}, true},
+		{"red", Viewer{Admin: true}, true},
+		{"red", Viewer{Member: "exchange-b", Registered: true}, false},
+		{"amber", Viewer{Member: "exchange-b", Registered: true}, true},
+		{"amber+strict", Viewer{Member: "someone"}, false},
+		{"green", Viewer{Member: "someone"}, true},
+		{"", Viewer{}, true},
+	} {
+		f.TLP = c.tlp
+		if got := Visible(c.v, f); got != c.want {
+			t.Errorf("Visible(%+v, %q) = %v, want %v", c.v, c.tlp, got, c.want)
+		}
+	}
 }
