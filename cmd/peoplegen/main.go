@@ -43,6 +43,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Clusters, "clusters", cfg.Clusters, "planted persona clusters (2-8 personas each)")
 	fs.IntVar(&cfg.Families, "families", cfg.Families, "clean families sharing an address and a home IP")
 	fs.IntVar(&cfg.VPNs, "vpns", cfg.VPNs, "clean companies whose staff share one VPN egress IP")
+	fs.IntVar(&cfg.LookAlikeEmails, "look-alike-emails", cfg.LookAlikeEmails, "clean pairs whose emails differ by one character")
 	fs.StringVar(&out, "out", "", "write persons as JSON lines to this file (\"-\": standard output)")
 	fs.StringVar(&truth, "truth", "", "write the ground truth as JSON to this file")
 	fs.BoolVar(&measure, "measure", false, "print the graph's and rules' report on the population")
@@ -52,7 +53,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if cfg.People < 1 || cfg.Clusters < 0 || cfg.Families < 0 || cfg.VPNs < 0 {
+	if cfg.People < 1 || cfg.Clusters < 0 || cfg.Families < 0 || cfg.VPNs < 0 || cfg.LookAlikeEmails < 0 {
 		return fmt.Errorf("sizes must be positive")
 	}
 	pop := synth.Generate(cfg)

@@ -28,7 +28,10 @@ const (
 	Weak Strength = iota + 1
 	// Strong identifiers (ID document, payout account or wallet, phone, email,
 	// photo, GitHub or Telegram id, profile URL) belong to one person; a
-	// second holder is a persona of the first.
+	// second holder is a persona of the first. An email one adjacent
+	// transposition from another (people.EmailNear) is strong too: see
+	// docs/benchmarks.md "People" for the recall it buys and the false merges
+	// it does not make.
 	Strong
 )
 
@@ -151,23 +154,49 @@ type Shared struct {
 // Ref returns the short hex reference of a hash.
 func Ref(h people.Hash) string { return hex.EncodeToString(h[:6]) }
 
-// SharedBy returns the identifiers of person id held by others too.
+// SharedBy returns the identifiers of person id held by others too. Near
+// email variants (people.EmailNear) come as at most one entry, naming only
+// the persons that share no exact email with id: an address held by two
+// persons has its variants in common too, and that is one finding, not three.
 func (g *Graph) SharedBy(id string) []Shared {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	var out []Shared
+	var near *Shared
+	exact := map[string]bool{}
 	for _, h := range g.held[id] {
 		hs := g.holders[h]
 		if len(hs) < 2 {
 			continue
 		}
+		t := g.types[h]
 		others := make([]string, 0, len(hs)-1)
 		for _, p := range hs {
 			if p != id {
 				others = append(others, p)
+				if t == people.Email {
+					exact[p] = true
+				}
 			}
 		}
-		out = append(out, Shared{Type: g.types[h], Ref: Ref(h), Hash: h, Others: others})
+		if t != people.EmailNear {
+			out = append(out, Shared{Type: t, Ref: Ref(h), Hash: h, Others: others})
+			continue
+		}
+		if near == nil {
+			near = &Shared{Type: t, Ref: Ref(h), Hash: h}
+		}
+		for _, p := range others {
+			if !slices.Contains(near.Others, p) {
+				near.Others = append(near.Others, p)
+			}
+		}
+	}
+	if near != nil {
+		near.Others = slices.DeleteFunc(near.Others, func(p string) bool { return exact[p] })
+		if len(near.Others) > 0 {
+			out = append(out, *near)
+		}
 	}
 	return out
 }
@@ -216,7 +245,23 @@ func (g *Graph) cluster(root string) Cluster {
 			}
 		}
 	}
+	// A near variant says something only where no exact email, and no other
+	// variant listed first, already joins the same holders.
+	var kept []Shared
+	for _, e := range c.Evidence {
+		if e.Type == people.EmailNear && slices.ContainsFunc(kept, func(k Shared) bool {
+			return (k.Type == people.Email || k.Type == people.EmailNear) && subset(e.Others, k.Others)
+		}) {
+			continue
+		}
+		kept = append(kept, e)
+	}
+	c.Evidence = kept
 	return c
+}
+
+func subset(a, b []string) bool {
+	return !slices.ContainsFunc(a, func(x string) bool { return !slices.Contains(b, x) })
 }
 
 // Clusters returns every cluster of at least min members, largest first,

@@ -131,7 +131,7 @@ func BenchmarkBatchScreen(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			g.Add(r)
+			g.Add(vet.WithDerived(v, r, &pop.People[i]))
 		}
 		for i := range pop.People {
 			p := &pop.People[i]

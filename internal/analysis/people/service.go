@@ -3,6 +3,7 @@ package people
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/interdict/interdict/internal/index/people"
@@ -47,7 +48,11 @@ func NewService(ctx context.Context, store people.Store, vault *people.Vault, ru
 			return s, nil
 		}
 		for _, r := range page {
-			s.graph.Add(r)
+			p, err := vault.Open(r)
+			if err != nil {
+				return nil, fmt.Errorf("people: load graph: %w", err)
+			}
+			s.graph.Add(WithDerived(vault, r, &p))
 		}
 		after = page[len(page)-1].ID
 	}
@@ -68,7 +73,7 @@ func (s *Service) Add(ctx context.Context, p people.Person) (Assessment, error) 
 	if err := s.store.PutPerson(ctx, r); err != nil {
 		return Assessment{}, err
 	}
-	s.graph.Add(r)
+	s.graph.Add(WithDerived(s.vault, r, &p))
 	return s.assess(&p), nil
 }
 
@@ -87,8 +92,8 @@ func (s *Service) AddBatch(ctx context.Context, ps []people.Person) ([]Assessmen
 	if err := s.store.PutPeople(ctx, rs); err != nil {
 		return nil, err
 	}
-	for _, r := range rs {
-		s.graph.Add(r)
+	for i, r := range rs {
+		s.graph.Add(WithDerived(s.vault, r, &ps[i]))
 	}
 	out := make([]Assessment, len(ps))
 	for i := range ps {
@@ -110,9 +115,17 @@ func (s *Service) Assess(ctx context.Context, id string) (Assessment, people.Per
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.graph.ClusterOf(id); !ok {
-		s.graph.Add(r)
+		s.graph.Add(WithDerived(s.vault, r, &p))
 	}
 	return s.assess(&p), p, nil
+}
+
+// WithDerived returns r with the derived identifiers of its person p (the
+// near-email hashes, people.Vault.Derived) appended: what the graph adds.
+// They are never stored, so a record read back needs them again.
+func WithDerived(v *people.Vault, r people.Record, p *people.Person) people.Record {
+	r.Identifiers = append(slices.Clip(r.Identifiers), v.Derived(p)...)
+	return r
 }
 
 func (s *Service) assess(p *people.Person) Assessment {

@@ -178,7 +178,7 @@ func Flagged(signals []Signal) bool {
 // household or a recruiter may share, medium; weak ones low.
 var reuseSeverity = map[people.Type]Severity{
 	people.IDDocument: High, people.BankAccount: High, people.Wallet: High, people.PhotoHash: High,
-	people.Phone: Medium, people.Email: Medium, people.GitHub: Medium, people.Telegram: Medium, people.ProfileURL: Medium,
+	people.Phone: Medium, people.Email: Medium, people.EmailNear: Medium, people.GitHub: Medium, people.Telegram: Medium, people.ProfileURL: Medium,
 	people.PostalAddress: Low, people.ShippingAddress: Low, people.IP: Low,
 }
 
@@ -193,6 +193,9 @@ func (r *Rules) reuse(s Subject) []Signal {
 		summary := fmt.Sprintf("%s also held by %d other person(s)", sh.Type, len(sh.Others))
 		if StrengthOf(sh.Type) == Weak && len(sh.Others)+1 >= r.cfg.HubSize {
 			sev, summary = Info, fmt.Sprintf("%s shared by %d persons: shared infrastructure, not evidence", sh.Type, len(sh.Others)+1)
+		}
+		if sh.Type == people.EmailNear {
+			summary = fmt.Sprintf("email differs by one swapped pair of characters from the email of %d other person(s): the same address mistyped", len(sh.Others))
 		}
 		out = append(out, Signal{
 			Rule: "PPL-REUSE-" + strings.ToUpper(string(sh.Type)), Advisory: AdvisoryUSROK2023, Severity: sev,

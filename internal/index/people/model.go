@@ -78,6 +78,11 @@ const (
 	Wallet          Type = "wallet"           // payout address; Extra the chain (btc, eth)
 	Employer        Type = "employer"         // claimed employer or own company
 	Referrer        Type = "referrer"         // who referred the person (name or person id)
+
+	// EmailNear is derived, never given nor stored: the keyed hashes of an
+	// email's transposition variants (NearVariants), two per email, computed
+	// by Vault.Derived for the identifier graph. Validate refuses them as input.
+	EmailNear Type = "email_near"
 )
 
 // typeInfo says how an identifier type is hashed and used.
@@ -87,6 +92,8 @@ type typeInfo struct {
 	class string
 	// linking types join persons into persona clusters when shared.
 	linking bool
+	// derived types are computed by the vault from another identifier.
+	derived bool
 }
 
 var types = map[Type]typeInfo{
@@ -108,13 +115,17 @@ var types = map[Type]typeInfo{
 	Wallet:          {class: "wallet", linking: true},
 	Employer:        {class: "employer"},
 	Referrer:        {class: "referrer"},
+	EmailNear:       {class: "email_near", linking: true, derived: true},
 }
 
-// Types lists every identifier type, sorted.
+// Types lists every identifier type a person record may give, sorted
+// (derived types left out).
 func Types() []Type {
 	out := make([]Type, 0, len(types))
-	for t := range types {
-		out = append(out, t)
+	for t, ti := range types {
+		if !ti.derived {
+			out = append(out, t)
+		}
 	}
 	slices.Sort(out)
 	return out
@@ -126,8 +137,12 @@ func (t Type) Class() string { return types[t].class }
 // Linking reports whether a value of type t shared by two persons links them.
 func (t Type) Linking() bool { return types[t].linking }
 
-// Valid reports whether t is a known identifier type.
-func (t Type) Valid() bool { _, ok := types[t]; return ok }
+// Valid reports whether t is a known identifier type a record may give
+// (not a derived one).
+func (t Type) Valid() bool { ti, ok := types[t]; return ok && !ti.derived }
+
+// Derived reports whether t is computed by the vault, not given.
+func (t Type) Derived() bool { return types[t].derived }
 
 // Identifier is one identifier of a person as given, before canonicalisation.
 type Identifier struct {

@@ -110,7 +110,8 @@ func (v *Vault) Hash(id Identifier) (Hash, error) {
 }
 
 // Seal validates p and returns its record: every identifier canonicalised,
-// hashed and, unless its type is HashOnly, its canonical value and Extra sealed.
+// hashed and, unless its type is HashOnly, its canonical value and Extra
+// sealed.
 func (v *Vault) Seal(p *Person) (Record, error) {
 	if err := p.Validate(); err != nil {
 		return Record{}, err
@@ -140,7 +141,8 @@ func (v *Vault) Seal(p *Person) (Record, error) {
 }
 
 // Open decrypts a record. Identifiers stored as hashes alone come back with
-// an empty Value.
+// an empty Value; derived ones (EmailNear), which a record never holds at
+// rest, are left out.
 func (v *Vault) Open(r Record) (Person, error) {
 	p := Person{
 		ID: r.ID, Kind: r.Kind, Role: r.Role, Privileges: r.Privileges, Consent: r.Consent,
@@ -148,6 +150,9 @@ func (v *Vault) Open(r Record) (Person, error) {
 		Identifiers: make([]Identifier, 0, len(r.Identifiers)),
 	}
 	for _, si := range r.Identifiers {
+		if si.Type.Derived() {
+			continue
+		}
 		id := Identifier{Type: si.Type, RetainUntil: si.RetainUntil}
 		if si.Sealed != nil {
 			plain, err := v.open(r.ID, si.Type, si.Sealed)
@@ -182,4 +187,26 @@ func (v *Vault) open(personID string, t Type, sealed []byte) (string, error) {
 		return "", fmt.Errorf("%w: cannot open sealed value (another instance's key?)", ErrKey)
 	}
 	return string(plain), nil
+}
+
+// Derived returns the derived identifiers of p: for each email that
+// canonicalises, the keyed hashes of its NearVariants (type EmailNear). They
+// are never stored: the identifier graph computes them from the opened
+// person when it adds it, so they need no row, no retention of their own, and
+// vanish with the email.
+func (v *Vault) Derived(p *Person) []StoredIdentifier {
+	var out []StoredIdentifier
+	for _, id := range p.Identifiers {
+		if id.Type != Email {
+			continue
+		}
+		c, err := Canonical(Email, id.Value, id.Extra)
+		if err != nil {
+			continue
+		}
+		for _, nv := range NearVariants(NearEmail(c)) {
+			out = append(out, StoredIdentifier{Type: EmailNear, Hash: v.HashCanonical(EmailNear, nv), RetainUntil: id.RetainUntil})
+		}
+	}
+	return out
 }

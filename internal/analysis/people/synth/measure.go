@@ -48,7 +48,7 @@ func Measure(pop Population, v *people.Vault, rules *vet.Rules) (Report, error) 
 		if err != nil {
 			return Report{}, fmt.Errorf("synth: %w", err)
 		}
-		g.Add(r)
+		g.Add(vet.WithDerived(v, r, &pop.People[i]))
 	}
 	planted := map[string]bool{}
 	rep := Report{People: len(pop.People), PlantedClusters: len(pop.Truth.Clusters), Clean: len(pop.Truth.Clean), Rules: map[string]*RuleCount{}}

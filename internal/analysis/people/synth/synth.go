@@ -26,11 +26,15 @@ type Config struct {
 	Clusters int // planted persona clusters
 	Families int // clean families sharing an address and a home IP
 	VPNs     int // clean companies whose staff share one VPN egress IP
+	// LookAlikeEmails: clean pairs whose emails differ by one character
+	// (relatives "a.name" and "b.name", numbered accounts "name1" and
+	// "name2"), which near-email matching must not join.
+	LookAlikeEmails int
 }
 
 // DefaultConfig is the population docs/benchmarks.md reports on.
 func DefaultConfig() Config {
-	return Config{Seed: 1, People: 1000, Clusters: 60, Families: 40, VPNs: 3}
+	return Config{Seed: 1, People: 1000, Clusters: 60, Families: 40, VPNs: 3, LookAlikeEmails: 20}
 }
 
 // Truth is the ground truth of a population.
@@ -39,6 +43,8 @@ type Truth struct {
 	Clusters []Planted  `json:"clusters"`
 	Families [][]string `json:"families"`
 	VPNs     [][]string `json:"vpns"`
+	// LookAlikes are the clean pairs with emails one character apart.
+	LookAlikes [][]string `json:"look_alikes,omitempty"`
 	// Clean lists every person not in a planted cluster, look-alikes included.
 	Clean []string `json:"clean"`
 }
@@ -74,6 +80,9 @@ func Generate(cfg Config) Population {
 	}
 	for i := range cfg.VPNs {
 		t.VPNs = append(t.VPNs, g.vpn(i))
+	}
+	for i := range cfg.LookAlikeEmails {
+		t.LookAlikes = append(t.LookAlikes, g.lookAlike(i))
 	}
 	for len(g.out) < cfg.People {
 		g.out = append(g.out, g.person())
@@ -338,6 +347,29 @@ func (g *gen) vpn(i int) []string {
 		p := g.person()
 		g.set(&p, people.Identifier{Type: people.Employer, Value: employer})
 		g.set(&p, people.Identifier{Type: people.IP, Value: ip, Extra: "AS64498"})
+		ids = append(ids, p.ID)
+		g.out = append(g.out, p)
+	}
+	return ids
+}
+
+// lookAlike: two clean persons whose emails differ by one substituted
+// character: relatives by their initial, or the same name numbered.
+func (g *gen) lookAlike(i int) []string {
+	base := strings.ToLower(g.word(3))
+	dom := emailDomains[g.r.IntN(len(emailDomains))]
+	var locals [2]string
+	if i%2 == 0 {
+		a := byte('a' + g.r.IntN(25))
+		locals = [2]string{string(a) + "." + base, string(a+1) + "." + base}
+	} else {
+		k := 1 + g.r.IntN(8)
+		locals = [2]string{fmt.Sprintf("%s%d", base, k), fmt.Sprintf("%s%d", base, k+1)}
+	}
+	var ids []string
+	for _, l := range locals {
+		p := g.person()
+		g.set(&p, people.Identifier{Type: people.Email, Value: l + "@" + dom})
 		ids = append(ids, p.ID)
 		g.out = append(g.out, p)
 	}
