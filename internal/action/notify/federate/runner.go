@@ -214,7 +214,7 @@ func (r *Runner) Publish(ctx context.Context, env notify.Envelope, rec notify.Re
 	var ds []Delivery
 	for _, p := range peers {
 		if p.Push && p.Member != r.cfg.Member {
-			ds = append(ds, Delivery{Peer: p.Member, RecordID: rec.ID, IndicatorID: IndicatorID(rec.Issuer, flagID(rec)), Object: raw, NextAt: now})
+			ds = append(ds, Delivery{Peer: p.Member, RecordID: rec.ID, IndicatorID: IndicatorID(rec.Issuer, flagID(rec)), Object: raw, Created: now, Queued: now, NextAt: now})
 		}
 	}
 	n, err := r.d.Store.OutboxAdd(ctx, ds)
