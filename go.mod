@@ -3,6 +3,7 @@ module github.com/interdict/interdict
 go 1.26.8
 
 require (
+	github.com/FastFilter/xorfilter v0.4.2-0.20260120015552-4e5a4d9df65a
 	github.com/adrg/strutil v0.3.1
 	github.com/alecthomas/participle/v2 v2.1.4
 	github.com/btcsuite/btcd v0.25.0
