@@ -132,6 +132,10 @@ type Deps struct {
 	PeopleMember string
 	// Inspections, when set, serves /v1/inspections (inspect.go).
 	Inspections InspectionStore
+	// AlertStream, when set, serves GET /v1/alerts/stream (stream.go);
+	// Filters serves the hub's GET /v1/filters/{chain}/{height} (filters.go).
+	AlertStream AlertStreamer
+	Filters     FilterSource
 }
 
 // server is the http.Handler New returns.
@@ -219,6 +223,8 @@ func (s *server) registerRoutes() {
 	s.registerIOCs()
 	s.registerPeople()
 	s.registerInspections()
+	s.registerStream()
+	s.registerFilters()
 	s.mountTAXII()
 }
 
