@@ -17,8 +17,8 @@ import (
 	"github.com/interdict/interdict/internal/index/bitcoin"
 	"github.com/interdict/interdict/internal/index/bitcoin/bitcointest"
 	eth "github.com/interdict/interdict/internal/index/ethereum"
-	"github.com/interdict/interdict/internal/store/pebble"
 	src "github.com/interdict/interdict/internal/sources/ethereum"
+	"github.com/interdict/interdict/internal/store/pebble"
 )
 
 // ethTx is one transaction a test chain holds: who sends it at which
@@ -31,7 +31,9 @@ type ethTx struct {
 	tip, gas int64 // priority fee (1559) or gas price (legacy), wei
 }
 
-func hashOf(parts ...any) common.Hash { return common.Hash(sha256.Sum256([]byte(fmt.Sprint(parts...)))) }
+func hashOf(parts ...any) common.Hash {
+	return common.Hash(sha256.Sum256([]byte(fmt.Sprint(parts...))))
+}
 
 // ethChain ingests blocks 0..tip holding txs into a Pebble Ethereum index.
 func ethChain(t *testing.T, tip int64, txs []ethTx) *pebble.EthStore {

@@ -161,4 +161,3 @@ func weakProtection(p *Protection) string {
 	}
 	return ""
 }
-

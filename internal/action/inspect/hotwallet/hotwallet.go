@@ -225,4 +225,3 @@ func ethereumBalance(ctx context.Context, idx EthereumIndex, w Wallet, r *inspec
 	return Balance{Label: w.Label, Chain: w.Chain, Address: w.Address, Asset: w.Asset, Balance: sum.String(), Cap: w.Cap,
 		Height: tip.Height, BlockHash: tip.Hash.Hex(), Entries: len(flows)}, nil
 }
-
