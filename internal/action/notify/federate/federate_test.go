@@ -398,3 +398,40 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestPublishOnce: records issued by another process (listed by Locals)
+// are published from where the last step stopped, each queued once.
+func TestPublishOnce(t *testing.T) {
+	n := network(t, federate.Config{}, "a", "b")
+	a, b := n["a"], n["b"]
+	link(t, a, b, true, false)
+	loc := &locals{}
+	run, err := federate.New(federate.Config{Member: "a"}, federate.Deps{Store: a.store, TAXII: a.store, Acceptor: a.acc, Peers: a.peers, Locals: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().UTC()
+	for i, id := range []string{"f-1", "f-2"} {
+		r := dmmFlag(id, deposit)
+		r.IssuedAt = time.Now().Add(-time.Minute)
+		env, rec := sign(t, a.id, r)
+		loc.add(env, rec, at.Add(time.Duration(i)*time.Millisecond))
+	}
+	if q, err := run.PublishOnce(t.Context()); err != nil || q != 2 {
+		t.Fatalf("first publish queued %d, %v", q, err)
+	}
+	env, rec := sign(t, a.id, notify.Record{Kind: notify.KindRevocation, ID: "r-1", Ref: "f-1", IssuedAt: time.Now().Add(-time.Second)})
+	loc.add(env, rec, at.Add(time.Second))
+	if q, err := run.PublishOnce(t.Context()); err != nil || q != 1 {
+		t.Fatalf("second publish queued %d, %v (only the revocation is new)", q, err)
+	}
+	if q, err := run.PublishOnce(t.Context()); err != nil || q != 0 {
+		t.Fatalf("third publish queued %d, %v", q, err)
+	}
+	if rep, err := run.PushOnce(t.Context()); err != nil || rep.Delivered != 3 {
+		t.Fatalf("push = %+v, %v", rep, err)
+	}
+	if rep := inboxOnce(t, b); rep.Accepted != 3 || !b.acc.revoked["f-1"] {
+		t.Fatalf("B inbox = %+v", rep)
+	}
+}

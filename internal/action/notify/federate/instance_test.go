@@ -243,3 +243,27 @@ func link(t *testing.T, from, to *instance, push, pull bool) {
 		t.Fatal(err)
 	}
 }
+
+// locals is a list of records issued here.
+type locals struct {
+	mu   sync.Mutex // guards recs
+	recs []federate.LocalRecord
+}
+
+func (l *locals) LocalRecords(_ context.Context, since time.Time) ([]federate.LocalRecord, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []federate.LocalRecord
+	for _, r := range l.recs {
+		if !r.At.Before(since) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func (l *locals) add(env notify.Envelope, rec notify.Record, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.recs = append(l.recs, federate.LocalRecord{Envelope: env, Record: rec, At: at})
+}

@@ -72,8 +72,11 @@ type Deps struct {
 	TAXII    taxii.Store // the local TAXII store (flags collection)
 	Acceptor Acceptor
 	Peers    Peers
-	HTTP     *http.Client // nil: a client with a 1-minute timeout
-	Log      *slog.Logger // nil: discard
+	// Locals, when set, lists the records issued here for the push loop
+	// to publish (PublishOnce); without it only Publish queues records.
+	Locals Locals
+	HTTP   *http.Client // nil: a client with a 1-minute timeout
+	Log    *slog.Logger // nil: discard
 	// Now and Jitter (a number in [0, 1)) are the clock and the randomness;
 	// nil means the real ones. Tests set them.
 	Now    func() time.Time
@@ -265,7 +268,8 @@ func (r *Runner) backoff(n int) time.Duration {
 
 // Run runs the push, pull and inbox loops until ctx ends. Each runs once at
 // start and then on its interval (push also as soon as a record is
-// published); errors are logged and the loops go on.
+// published); the push loop first publishes new local records (Locals).
+// Errors are logged and the loops go on.
 func (r *Runner) Run(ctx context.Context) error {
 	if err := r.Setup(ctx); err != nil {
 		return err
@@ -288,7 +292,11 @@ func (r *Runner) Run(ctx context.Context) error {
 		}
 	}
 	wg.Add(3)
-	go loop("push", r.cfg.PushEvery, r.kick, func(ctx context.Context) error { _, err := r.PushOnce(ctx); return err })
+	go loop("push", r.cfg.PushEvery, r.kick, func(ctx context.Context) error {
+		_, perr := r.PublishOnce(ctx)
+		_, err := r.PushOnce(ctx)
+		return errors.Join(perr, err)
+	})
 	go loop("pull", r.cfg.PullEvery, nil, func(ctx context.Context) error { _, err := r.PullOnce(ctx); return err })
 	go loop("inbox", r.cfg.InboxEvery, nil, func(ctx context.Context) error { _, err := r.InboxOnce(ctx); return err })
 	wg.Wait()
