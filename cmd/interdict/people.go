@@ -216,20 +216,37 @@ record stops the import with exit code 65 and its record number.`,
 }
 
 func (pc *peopleCmd) screenCmd() *cobra.Command {
-	var all bool
+	var (
+		all    bool
+		payout payoutFlags
+	)
 	cmd := &cobra.Command{
-		Use:   "screen [ID...]",
+		Use:   "screen [ID...] [--wallets --index pebble://DIR|postgres://...]",
 		Short: "Assess stored persons again (after list or person changes); print the flagged ones",
+		Long: `Assess stored persons again: persona clusters, shared identifiers, the sanctions
+lists. With --wallets each payout wallet (a wallet identifier; EXTRA btc or eth, else
+guessed from the address) is also traced backward over the chain index, and a wallet
+that received funds the exposure rules grade Medium or more (DPRK-attributed, hacks,
+sanctioned parties, from the tags in the state store) is flagged as PPL-WALLET-EXPOSED
+with the transaction path from the flagged address as evidence.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return pc.run(cmd, func(ctx context.Context, a *app, svc *vet.Service) error {
+				ws, closeWS, err := payout.screener(a)
+				if err != nil {
+					return err
+				}
+				defer closeWS()
 				ids := args
 				if all {
 					ids = svc.Graph().Persons()
 				}
 				var out []vet.Assessment
 				for _, id := range ids {
-					as, _, err := svc.Assess(ctx, id)
+					as, p, err := svc.Assess(ctx, id)
 					if err != nil {
+						return err
+					}
+					if err := screenWallets(ctx, ws, &as, &p); err != nil {
 						return err
 					}
 					if as.Flagged || !all {
@@ -244,6 +261,7 @@ func (pc *peopleCmd) screenCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "screen every stored person; print the flagged ones only")
+	payout.register(cmd)
 	cmd.Args = withArgs(func(_ *cobra.Command, args []string) error {
 		if len(args) == 0 && !all {
 			return errors.New("give at least one ID, or --all")

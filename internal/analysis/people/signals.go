@@ -73,12 +73,14 @@ type Signal struct {
 
 // Evidence is one fact behind a signal.
 type Evidence struct {
-	Kind  string `json:"kind"`  // "shared_identifier", "name", "list_match"
+	Kind  string `json:"kind"`  // "shared_identifier", "name", "list_match", "trace_path", "log"
 	Field string `json:"field"` // the identifier type or field read
 	Value string `json:"value"` // the value or hash reference
 	// Persons are the other persons involved (for shared identifiers).
 	Persons []string      `json:"persons,omitempty"`
 	Match   *screen.Match `json:"match,omitempty"`
+	// Wallet is the exposure and trace path of a payout wallet (PPL-WALLET-EXPOSED).
+	Wallet *WalletEvidence `json:"wallet,omitempty"`
 }
 
 // Subject is everything a rule may read about a person. It deliberately has
