@@ -13,7 +13,7 @@ import (
 )
 
 func newKeysCmd(g *globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "keys", Short: "Create, list and revoke API keys"}
+	cmd := &cobra.Command{Use: "keys", Short: "Create, list and revoke API keys; init, show and rotate the instance identity"}
 
 	var name, member, role string
 	create := &cobra.Command{
@@ -92,6 +92,7 @@ func newKeysCmd(g *globals) *cobra.Command {
 		},
 	}
 	cmd.AddCommand(create, list, revoke)
+	cmd.AddCommand(newKeysInitCmd(g), newKeysShowCmd(g), newKeysRotateCmd(g)) // instance identity (identity.go)
 	return cmd
 }
 

@@ -9,6 +9,9 @@
 //	3   screen found at least one hit and --fail-on-hit was given
 //	4   not found: unknown list version, key or block
 //	5   already done: the list version is already loaded
+//	6   refused: a signed record (flag, revocation, amendment) failed verification
+//	    or conflicts with an earlier one (bad signature, unknown issuer, issuer
+//	    not authorised, expired, replay); the reason is printed
 //	65  malformed input (EX_DATAERR): a list file that does not parse
 package main
 
@@ -20,6 +23,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/interdict/interdict/internal/action/notify"
 	"github.com/interdict/interdict/internal/action/share/taxii"
 	"github.com/interdict/interdict/internal/analysis/trace"
 	"github.com/interdict/interdict/internal/index/bitcoin"
@@ -39,6 +43,7 @@ const (
 	exitHit       = 3
 	exitNotFound  = 4
 	exitExists    = 5
+	exitRefused   = 6
 	exitMalformed = 65
 )
 
@@ -70,16 +75,21 @@ func exitCode(err error) int {
 		fmt.Fprintln(os.Stderr, "interdict:", err)
 		return exitUsage
 	case errors.Is(err, lists.ErrNotFound), errors.Is(err, auth.ErrNotFound), errors.Is(err, bitcoin.ErrNotFound),
-		errors.Is(err, ethereum.ErrNotFound), errors.Is(err, taxii.ErrNotFound), errors.Is(err, tags.ErrNotFound), errors.Is(err, trace.ErrNotFound):
+		errors.Is(err, ethereum.ErrNotFound), errors.Is(err, taxii.ErrNotFound), errors.Is(err, tags.ErrNotFound), errors.Is(err, trace.ErrNotFound),
+		errors.Is(err, notify.ErrNotFound):
 		fmt.Fprintln(os.Stderr, "interdict:", err)
 		return exitNotFound
-	case errors.Is(err, lists.ErrExists):
+	case errors.Is(err, lists.ErrExists), errors.Is(err, notify.ErrExists):
 		fmt.Fprintln(os.Stderr, "interdict:", err)
 		return exitExists
 	case errors.Is(err, sanctions.ErrMalformed), errors.Is(err, taxii.ErrInvalid), errors.Is(err, tags.ErrMalformed),
-		errors.Is(err, intel.ErrMalformed):
+		errors.Is(err, intel.ErrMalformed), errors.Is(err, notify.ErrMalformed), errors.Is(err, notify.ErrTooLarge):
 		fmt.Fprintln(os.Stderr, "interdict:", err)
 		return exitMalformed
+	case errors.Is(err, notify.ErrBadSignature), errors.Is(err, notify.ErrUnknownIssuer), errors.Is(err, notify.ErrNotAuthorised),
+		errors.Is(err, notify.ErrExpired), errors.Is(err, notify.ErrConflict):
+		fmt.Fprintln(os.Stderr, "interdict:", err)
+		return exitRefused
 	}
 	fmt.Fprintln(os.Stderr, "interdict:", err)
 	return exitFailure
