@@ -402,3 +402,15 @@ func Visible(v Viewer, f Flag) bool {
 	}
 	return true
 }
+
+// Registered reports whether member is in the registry.
+func (s *Service) Registered(ctx context.Context, member string) (bool, error) {
+	if member == "" {
+		return false, nil
+	}
+	_, err := s.store.Member(ctx, member)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}

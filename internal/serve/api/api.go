@@ -132,6 +132,8 @@ type Deps struct {
 	PeopleMember string
 	// Inspections, when set, serves /v1/inspections (inspect.go).
 	Inspections InspectionStore
+	// Flags, when set, serves /v1/flags (flags.go).
+	Flags FlagService
 	// AlertStream, when set, serves GET /v1/alerts/stream (stream.go);
 	// Filters serves the hub's GET /v1/filters/{chain}/{height} (filters.go).
 	AlertStream AlertStreamer
@@ -223,6 +225,7 @@ func (s *server) registerRoutes() {
 	s.registerIOCs()
 	s.registerPeople()
 	s.registerInspections()
+	s.registerFlags()
 	s.registerStream()
 	s.registerFilters()
 	s.mountTAXII()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/interdict/interdict/internal/action/freeze"
 	"github.com/interdict/interdict/internal/action/inspect"
+	"github.com/interdict/interdict/internal/action/notify"
 	"github.com/interdict/interdict/internal/action/share/ioc"
 	"github.com/interdict/interdict/internal/analysis/exposure"
 	"github.com/interdict/interdict/internal/analysis/trace"
@@ -63,6 +64,17 @@ var errorTable = []errorMapping{
 	{inspect.ErrInvalid, http.StatusBadRequest, "invalid_request", ""},
 	{inspect.ErrNotFound, http.StatusNotFound, "not_found", "inspection not found"},
 	{inspect.ErrExists, http.StatusConflict, "conflict", "an inspection with this id already exists"},
+	// Signed flags (flags.go): the reason is the error's own text, facts
+	// about the posted record.
+	{notify.ErrTooLarge, http.StatusRequestEntityTooLarge, "body_too_large", ""},
+	{notify.ErrMalformed, http.StatusBadRequest, "invalid_request", ""},
+	{notify.ErrBadSignature, http.StatusUnprocessableEntity, "bad_signature", ""},
+	{notify.ErrUnknownIssuer, http.StatusUnprocessableEntity, "unknown_issuer", ""},
+	{notify.ErrExpired, http.StatusUnprocessableEntity, "expired", ""},
+	{notify.ErrNotAuthorised, http.StatusForbidden, "issuer_not_authorised", ""},
+	{notify.ErrConflict, http.StatusConflict, "conflict", ""},
+	{notify.ErrExists, http.StatusConflict, "conflict", ""},
+	{notify.ErrNotFound, http.StatusNotFound, "not_found", ""},
 	{freeze.ErrTraceNotFound, http.StatusNotFound, "not_found", "saved trace not found"},
 	{freeze.ErrRunConflict, http.StatusConflict, "conflict", "another re-run of this trace was recorded first; read the trace and try again"},
 	{trace.ErrNotFound, http.StatusNotFound, "not_found", "a start of the trace is not in the chain index"},
