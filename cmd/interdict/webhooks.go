@@ -1,0 +1,290 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/oklog/run"
+	"github.com/spf13/cobra"
+
+	"github.com/interdict/interdict/internal/action/deliver"
+	"github.com/interdict/interdict/internal/action/deliver/hubfilter"
+	"github.com/interdict/interdict/internal/serve/api"
+)
+
+// deliverStore returns the state store as a delivery store (both backends
+// are).
+func (a *app) deliverStore() (deliver.Store, error) {
+	ds, ok := a.store.(deliver.Store)
+	if !ok {
+		return nil, errors.New("the state store does not hold webhooks")
+	}
+	return ds, nil
+}
+
+func newWebhooksCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "webhooks", Short: "Register webhook endpoints for alerts and inspect their deliveries",
+		Long: `Every alert is POSTed to every registered endpoint by 'interdict serve', signed
+with the endpoint's secret (header Interdict-Signature: t=<unix>,v1=<hex
+HMAC-SHA256 of "<t>.<body>">), with an Idempotency-Key that is the same on
+every retry. Failed deliveries are retried with back-off for a day, then dead:
+'webhooks deliveries --dead' lists them, 'webhooks retry ID' queues one again.`}
+	cmd.AddCommand(newWebhooksAddCmd(g), newWebhooksListCmd(g), newWebhooksRemoveCmd(g),
+		newWebhooksDeliveriesCmd(g), newWebhooksRetryCmd(g))
+	return cmd
+}
+
+func newWebhooksAddCmd(g *globals) *cobra.Command {
+	var url, secretFile, id, member string
+	cmd := &cobra.Command{
+		Use:   "add --url URL [--secret-file FILE] [--id ID] [--member M]",
+		Short: "Register an endpoint; without --secret-file a secret is made and printed once",
+		Args:  withArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			secret, generated := "", false
+			if secretFile != "" {
+				b, err := os.ReadFile(secretFile)
+				if err != nil {
+					return usageError{fmt.Errorf("--secret-file: %w", err)}
+				}
+				secret = strings.TrimSpace(string(b))
+			} else {
+				s, err := deliver.NewSecret()
+				if err != nil {
+					return err
+				}
+				secret, generated = s, true
+			}
+			if id == "" {
+				b := make([]byte, 6)
+				_, _ = rand.Read(b)
+				id = "wh_" + hex.EncodeToString(b)
+			}
+			e := deliver.Endpoint{ID: id, URL: url, Secret: secret, Member: member, CreatedAt: nowUTC()}
+			if err := deliver.CheckEndpoint(e); err != nil {
+				return usageError{err}
+			}
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				ds, err := a.deliverStore()
+				if err != nil {
+					return err
+				}
+				if err := ds.AddEndpoint(ctx, e); err != nil {
+					if errors.Is(err, deliver.ErrExists) {
+						return usageError{fmt.Errorf("webhook %s already exists", id)}
+					}
+					return err
+				}
+				out := map[string]any{"id": e.ID, "url": e.URL, "member": e.Member, "created_at": e.CreatedAt}
+				if generated {
+					out["secret"] = secret
+				}
+				return a.emit(out, func(w *tabwriter.Writer) {
+					fmt.Fprintf(w, "id\t%s\nurl\t%s\n", e.ID, e.URL)
+					if generated {
+						fmt.Fprintf(w, "secret\t%s\n\t(the secret is shown once; give it to the receiver now)\n", secret)
+					}
+				})
+			})
+		},
+	}
+	cmd.Flags().StringVar(&url, "url", "", "the receiver's http:// or https:// URL")
+	cmd.Flags().StringVar(&secretFile, "secret-file", "", "file holding the signing secret (at least 16 bytes)")
+	cmd.Flags().StringVar(&id, "id", "", "endpoint id (default: generated)")
+	cmd.Flags().StringVar(&member, "member", "", "deliver only this member's alerts and the instance's own (default: all)")
+	return cmd
+}
+
+func newWebhooksListCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List endpoints (never their secrets)",
+		Args:  withArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				ds, err := a.deliverStore()
+				if err != nil {
+					return err
+				}
+				eps, err := ds.Endpoints(ctx)
+				if err != nil {
+					return err
+				}
+				if eps == nil {
+					eps = []deliver.Endpoint{}
+				}
+				return a.emit(map[string]any{"webhooks": eps}, func(w *tabwriter.Writer) {
+					fmt.Fprintln(w, "ID\tURL\tMEMBER\tCURSOR\tCREATED")
+					for _, e := range eps {
+						fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\n", e.ID, e.URL, orDash(e.Member), e.Cursor, e.CreatedAt.Format(time.RFC3339))
+					}
+				})
+			})
+		},
+	}
+}
+
+func newWebhooksRemoveCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "remove ID",
+		Short: "Remove an endpoint with its deliveries",
+		Args:  withArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				ds, err := a.deliverStore()
+				if err != nil {
+					return err
+				}
+				if err := ds.RemoveEndpoint(ctx, args[0]); err != nil {
+					return err
+				}
+				return a.emit(map[string]any{"removed": args[0]}, func(w *tabwriter.Writer) {
+					fmt.Fprintf(w, "removed\t%s\n", args[0])
+				})
+			})
+		},
+	}
+}
+
+func newWebhooksDeliveriesCmd(g *globals) *cobra.Command {
+	var (
+		dead     bool
+		endpoint string
+		limit    int
+	)
+	cmd := &cobra.Command{
+		Use:   "deliveries [--dead] [--endpoint ID] [--limit N]",
+		Short: "List deliveries, newest first",
+		Args:  withArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f := deliver.DeliveryFilter{Endpoint: endpoint, Limit: limit}
+			if dead {
+				f.State = deliver.StateDead
+			}
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				ds, err := a.deliverStore()
+				if err != nil {
+					return err
+				}
+				list, err := ds.Deliveries(ctx, f)
+				if err != nil {
+					return err
+				}
+				if list == nil {
+					list = []deliver.Delivery{}
+				}
+				return a.emit(map[string]any{"deliveries": list}, func(w *tabwriter.Writer) {
+					fmt.Fprintln(w, "ID\tENDPOINT\tALERT\tSTATE\tATTEMPTS\tLAST STATUS\tNEXT\tLAST ERROR")
+					for _, d := range list {
+						next := "-"
+						if d.State == deliver.StatePending {
+							next = d.NextAttempt.Format(time.RFC3339)
+						}
+						fmt.Fprintf(w, "%d\t%s\t%d\t%s\t%d\t%d\t%s\t%.80s\n", d.ID, d.Endpoint, d.EventID, d.State, d.Attempts,
+							d.LastStatus, next, orDash(d.LastError))
+					}
+				})
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&dead, "dead", false, "only dead deliveries (the dead-letter view)")
+	cmd.Flags().StringVar(&endpoint, "endpoint", "", "only this endpoint's deliveries")
+	cmd.Flags().IntVar(&limit, "limit", 100, "at most this many")
+	return cmd
+}
+
+func newWebhooksRetryCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "retry ID",
+		Short: "Queue a dead delivery again (retried for another day)",
+		Args:  withArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil {
+				return usageError{fmt.Errorf("delivery id %q is not a number", args[0])}
+			}
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				ds, err := a.deliverStore()
+				if err != nil {
+					return err
+				}
+				now := nowUTC()
+				if err := ds.Requeue(ctx, id, now, now.Add(deliver.DefaultConfig().MaxAge)); err != nil {
+					if errors.Is(err, deliver.ErrNotDead) {
+						return usageError{err}
+					}
+					return err
+				}
+				return a.emit(map[string]any{"requeued": id}, func(w *tabwriter.Writer) {
+					fmt.Fprintf(w, "requeued\t%d\n", id)
+				})
+			})
+		},
+	}
+}
+
+// delivery is alert delivery as `serve` runs it: the webhook dispatcher and
+// the SSE stream over the alert source, and the hub filters over the
+// per-block tainted sets. The integrator wires it in serve: d :=
+// a.newDelivery(src, tainted); d.deps(&deps); d.add(ctx, &g).
+type delivery struct {
+	stream     *deliver.Stream
+	dispatcher *deliver.Dispatcher
+	hub        *hubfilter.Hub
+}
+
+// newDelivery wires delivery over src (nil: no webhooks, no stream) and
+// tainted (nil: not a hub).
+func (a *app) newDelivery(src deliver.AlertSource, tainted hubfilter.TaintedSource) *delivery {
+	d := &delivery{}
+	if src != nil {
+		d.stream = deliver.NewStream(src, deliver.DefaultStreamConfig())
+		if ds, err := a.deliverStore(); err == nil {
+			d.dispatcher = deliver.NewDispatcher(deliver.DefaultConfig(), ds, src, nil, a.log)
+		}
+	}
+	if tainted != nil {
+		d.hub = hubfilter.NewHub(tainted, hubfilter.DefaultBits, 0)
+	}
+	return d
+}
+
+// deps sets the API's stream and filters.
+func (d *delivery) deps(deps *api.Deps) {
+	if d.stream != nil {
+		deps.AlertStream = d.stream
+	}
+	if d.hub != nil {
+		deps.Filters = d.hub
+	}
+}
+
+// notify wakes the dispatcher and the stream: a new alert was written.
+func (d *delivery) notify() {
+	if d.dispatcher != nil {
+		d.dispatcher.Notify()
+	}
+	if d.stream != nil {
+		d.stream.Notify()
+	}
+}
+
+// add runs the dispatcher and the stream's lifecycle in g.
+func (d *delivery) add(ctx context.Context, g *run.Group) {
+	if d.dispatcher != nil {
+		dctx, cancel := context.WithCancel(ctx)
+		g.Add(func() error { return d.dispatcher.Run(dctx) }, func(error) { cancel() })
+	}
+	if d.stream != nil {
+		sctx, cancel := context.WithCancel(ctx)
+		g.Add(func() error { return d.stream.Run(sctx) }, func(error) { cancel(); d.stream.Close() })
+	}
+}
