@@ -131,6 +131,7 @@ func runIngestBTC(ctx context.Context, g *globals, f *ingestBTCFlags) error {
 		if err := ingestBTC(ctx, f, params, store, log); err != nil {
 			return err
 		}
+		watchAfterIngest(ctx, g, store, params, nil, log)
 	}
 	if f.digest {
 		dctx := ctx

@@ -100,6 +100,7 @@ func runIngestETH(ctx context.Context, g *globals, f *ingestETHFlags) error {
 		if err := ingestETH(ctx, f, store, log); err != nil {
 			return err
 		}
+		watchAfterIngest(ctx, g, nil, nil, store, log)
 	}
 	if f.digest {
 		d, err := store.Digest(ctx)

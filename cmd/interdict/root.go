@@ -64,6 +64,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newTracesCmd(g))
 	root.AddCommand(newExposureCmd(g))
 	root.AddCommand(newPeopleCmd(g))
+	root.AddCommand(newWatchCmd(g), newAlertsCmd(g))
 	root.AddCommand(newWebhooksCmd(g), newFilterCmd(g))
 	root.AddCommand(newMembersCmd(g), newFlagsCmd(g))
 	return root

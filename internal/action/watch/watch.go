@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -312,4 +313,24 @@ type Store interface {
 	// MoveChainAlert records a transition if the alert is still in
 	// t.From; ErrTransition otherwise (ErrNotFound if absent).
 	MoveChainAlert(ctx context.Context, id string, t Transition) error
+}
+
+// MarshalJSON writes the amount as an integer string (wei overflow JSON
+// numbers) and never-null lists.
+func (a Alert) MarshalJSON() ([]byte, error) {
+	type plain Alert
+	out := struct {
+		plain
+		Amount string `json:"amount"`
+	}{plain: plain(a), Amount: "0"}
+	if a.Amount != nil {
+		out.Amount = a.Amount.String()
+	}
+	if out.Path == nil {
+		out.Path = []string{}
+	}
+	if out.FlagIDs == nil {
+		out.FlagIDs = []string{a.FlagID}
+	}
+	return json.Marshal(out)
 }
