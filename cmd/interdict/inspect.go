@@ -21,7 +21,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/interdict/interdict/internal/action/inspect"
+	"github.com/interdict/interdict/internal/action/inspect/deps"
+	"github.com/interdict/interdict/internal/action/inspect/github"
+	"github.com/interdict/interdict/internal/action/inspect/hotwallet"
 	"github.com/interdict/interdict/internal/action/inspect/safe"
+	vet "github.com/interdict/interdict/internal/analysis/people"
 	"github.com/interdict/interdict/internal/index/lists"
 	"github.com/interdict/interdict/internal/serve/api"
 	"github.com/interdict/interdict/internal/sources/sanctions"
@@ -47,7 +51,9 @@ func (e inspectErr) Is(target error) bool {
 	case lists.ErrExists:
 		return errors.Is(e.err, inspect.ErrExists)
 	case sanctions.ErrMalformed:
-		return errors.Is(e.err, inspect.ErrInvalid) || errors.Is(e.err, inspect.ErrSignature) || errors.Is(e.err, safe.ErrNotSafe)
+		return errors.Is(e.err, inspect.ErrInvalid) || errors.Is(e.err, inspect.ErrSignature) || errors.Is(e.err, safe.ErrNotSafe) ||
+			errors.Is(e.err, hotwallet.ErrPolicy) || errors.Is(e.err, github.ErrExport) || errors.Is(e.err, deps.ErrLockfile) ||
+			errors.Is(e.err, vet.ErrRoles)
 	}
 	return false
 }

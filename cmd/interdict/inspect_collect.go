@@ -4,17 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/spf13/cobra"
 
 	"github.com/interdict/interdict/internal/action/inspect"
@@ -31,7 +28,8 @@ type collectDoc struct {
 	Answers    int                 `json:"answers"`
 }
 
-// collectedSource is one thing read: the declared configuration or a Safe.
+// collectedSource is one thing read: the declared configuration or a
+// collector's reading.
 type collectedSource struct {
 	Label     string            `json:"label"`
 	Collector string            `json:"collector"`
@@ -39,46 +37,55 @@ type collectedSource struct {
 	URI       string            `json:"uri"`
 	Outcomes  []inspect.Outcome `json:"outcomes"`
 	Safe      *safe.Config      `json:"safe,omitempty"`
-	eval      inspect.Evaluation
+	// Reading is what a collector read, when, and what it found.
+	Reading *inspect.Reading `json:"reading,omitempty"`
+	eval    inspect.Evaluation
+	// checks are the checks this source decides: for a reading, those its
+	// facts change or decide (the file's other facts are not its findings).
+	checks map[string]bool
 }
 
 func newInspectCollectCmd(g *globals) *cobra.Command {
-	var configPath, by, rpcURL string
-	var safes []string
+	var f collectFlags
 	cmd := &cobra.Command{
-		Use:   "collect ID [--config FILE] [--safe ADDRESS... --rpc URL]",
-		Short: "Evaluate a declared configuration and Safe multisigs read on chain: controls of failed checks are answered not_implemented, with evidence",
+		Use:   "collect ID [--config FILE] [--safe ADDRESS... --rpc URL] [--hot-wallets FILE] [--signers FILE] [--github FILE] [--lockfile FILE...] [--roles FILE | --privileged]",
+		Short: "Evaluate a declared configuration and what the collectors read (Safes, hot wallets, signer drift, GitHub, lockfiles, privileged people): controls of failed checks are answered not_implemented, with evidence",
 		Long: `Evaluate a configuration file (the "config" object of internal/action/inspect/testdata/hardened.json)
-and each --safe multisig read over --rpc (threshold, owners, modules, guard, delay module;
-each Safe is evaluated with the file's other facts) with the checks of the crosswalk. Each
-control of a failed check is answered not_implemented, with the source, the check and its
-reason as the note; checks that pass or cannot be decided change no answer (a passing check
-covers only part of a control). What was read is recorded once per control it decided, as
-config_export evidence with its SHA-256 and collector. Owner keys shared by several Safes are
-listed.`,
+and what each collector reads, with the checks of the crosswalk:
+  --safe (with --rpc)   Safe multisigs on chain: threshold, owners, modules, guard, delay module
+  --hot-wallets         balances of hot wallets at the chain indexes' tip against their caps
+  --signers             fingerprint drift of signer addresses' outgoing transactions
+  --github              a GitHub organisation export: 2FA, branch protection, outside admins
+  --lockfile            lockfiles: pinning, known malicious and look-alike packages
+  --roles/--privileged  privileged seats held by people not verified in person
+Each reading is evaluated with the file's other facts. Each control of a failed check the
+reading decides is answered not_implemented, with the source, the check and its reason as the
+note; checks that pass or cannot be decided change no answer (a passing check covers only part
+of a control). What was read is recorded once per control it decided, as config_export evidence
+with its SHA-256 and collector. Owner keys shared by several Safes are listed.`,
 		Args: withArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if configPath == "" && len(safes) == 0 {
-				return usageError{errors.New("give --config, --safe, or both")}
+			if !f.any() {
+				return usageError{errors.New("give --config or at least one collector flag (--safe, --hot-wallets, --signers, --github, --lockfile, --roles, --privileged)")}
 			}
-			if len(safes) > 0 && rpcURL == "" {
+			if len(f.safes) > 0 && f.rpcURL == "" {
 				return usageError{errors.New("--safe needs --rpc")}
 			}
 			var base inspect.Config
 			var sources []collectedSource
-			if configPath != "" {
-				b, err := os.ReadFile(configPath)
+			if f.config != "" {
+				b, err := readFile(f.config)
 				if err != nil {
-					return usageError{err}
+					return err
 				}
 				if base, err = inspect.DecodeConfig(b); err != nil {
 					return wrapInspect(err)
 				}
 				sum := sha256.Sum256(b)
-				sources = append(sources, collectedSource{Label: "declared configuration " + filepath.Base(configPath), Collector: "config",
-					SHA256: hex.EncodeToString(sum[:]), URI: "file://" + absPath(configPath)})
+				sources = append(sources, collectedSource{Label: "declared configuration " + filepath.Base(f.config), Collector: "config",
+					SHA256: hex.EncodeToString(sum[:]), URI: "file://" + absPath(f.config)})
 			}
-			for _, s := range safes {
+			for _, s := range f.safes {
 				if !common.IsHexAddress(s) {
 					return usageError{fmt.Errorf("--safe %q is not an address", s)}
 				}
@@ -91,36 +98,44 @@ listed.`,
 				if _, err := st.Inspection(ctx, args[0]); err != nil {
 					return wrapInspect(err)
 				}
-				var read []*safe.Config
-				if len(safes) > 0 {
-					client, err := ethclient.DialContext(ctx, rpcURL)
+				readings, read, err := f.readings(ctx, g, a)
+				if err != nil {
+					return err
+				}
+				baseEval, err := c.Evaluate(base)
+				if err != nil {
+					return err
+				}
+				for i := range readings {
+					r := &readings[i]
+					sum, err := r.SHA256()
 					if err != nil {
-						return fmt.Errorf("dial %s: %w", rpcURL, err)
+						return err
 					}
-					defer client.Close()
-					for _, s := range safes {
-						sc, err := safe.Read(ctx, client, common.HexToAddress(s), time.Now())
-						if err != nil {
-							return wrapInspect(err)
-						}
-						read = append(read, sc)
-						body, _ := json.Marshal(sc)
-						sum := sha256.Sum256(body)
-						sources = append(sources, collectedSource{Label: "Safe " + sc.Address.Hex(), Collector: "safe",
-							SHA256: hex.EncodeToString(sum[:]), URI: "eip155:" + sc.Address.Hex(), Safe: sc})
+					src := collectedSource{Label: r.Label, Collector: r.Collector, SHA256: sum, URI: r.URI, Reading: r}
+					if sc, ok := r.Detail.(*safe.Config); ok {
+						src.Safe = sc
 					}
+					sources = append(sources, src)
 				}
 				doc := collectDoc{Inspection: args[0]}
 				for i := range sources {
 					cfg := base
-					if sc := sources[i].Safe; sc != nil {
-						sc.Apply(&cfg)
+					if r := sources[i].Reading; r != nil {
+						if err := r.Apply(&cfg); err != nil {
+							return err
+						}
 					}
 					if sources[i].eval, err = c.Evaluate(cfg); err != nil {
 						return err
 					}
+					if r := sources[i].Reading; r != nil {
+						if sources[i].checks, err = decidedChecks(c, baseEval, sources[i].eval, r); err != nil {
+							return err
+						}
+					}
 					sources[i].Outcomes = sources[i].eval.Outcomes
-					if err := recordCollected(ctx, st, c, args[0], by, sources[i], &doc); err != nil {
+					if err := recordCollected(ctx, st, c, args[0], f.by, sources[i], &doc); err != nil {
 						return err
 					}
 				}
@@ -137,7 +152,14 @@ listed.`,
 					for _, s := range doc.Sources {
 						fmt.Fprintf(w, "%s\nCHECK\tRESULT\tREASON\n", s.Label)
 						for _, o := range s.Outcomes {
-							fmt.Fprintf(w, "%s\t%s\t%s\n", o.Check, o.Status, o.Reason)
+							if s.checks == nil || s.checks[o.Check] {
+								fmt.Fprintf(w, "%s\t%s\t%s\n", o.Check, o.Status, o.Reason)
+							}
+						}
+						if s.Reading != nil {
+							for _, fnd := range s.Reading.Findings {
+								fmt.Fprintf(w, "  finding: %s\n", fnd)
+							}
 						}
 						fmt.Fprintln(w)
 					}
@@ -149,11 +171,28 @@ listed.`,
 			})
 		},
 	}
-	cmd.Flags().StringVar(&configPath, "config", "", "the configuration file (JSON)")
-	cmd.Flags().StringSliceVar(&safes, "safe", nil, "a Safe multisig address to read (repeat or comma-separate)")
-	cmd.Flags().StringVar(&rpcURL, "rpc", "", "Ethereum JSON-RPC URL for --safe")
-	cmd.Flags().StringVar(&by, "by", whoami(), "who collects")
+	f.register(cmd)
 	return cmd
+}
+
+// decidedChecks are the checks a reading decides: those decided on its facts
+// alone, or whose outcome its facts change from the file's.
+func decidedChecks(c *inspect.Catalogue, base, with inspect.Evaluation, r *inspect.Reading) (map[string]bool, error) {
+	var alone inspect.Config
+	if err := r.Apply(&alone); err != nil {
+		return nil, err
+	}
+	ev, err := c.Evaluate(alone)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for i, o := range with.Outcomes {
+		if ev.Outcomes[i].Status != inspect.Unknown || o.Status != base.Outcomes[i].Status {
+			out[o.Check] = true
+		}
+	}
+	return out, nil
 }
 
 // recordCollected answers the controls of one source's failed checks and
@@ -161,6 +200,18 @@ listed.`,
 func recordCollected(ctx context.Context, st inspect.Store, c *inspect.Catalogue, id, by string, src collectedSource, doc *collectDoc) error {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	for _, f := range src.eval.Failed {
+		if src.checks != nil {
+			var mine []string
+			for _, ch := range f.Checks {
+				if src.checks[ch] {
+					mine = append(mine, ch)
+				}
+			}
+			if len(mine) == 0 {
+				continue
+			}
+			f.Checks = mine
+		}
 		ans := inspect.Answer{Control: f.Control, Status: inspect.NotImplemented, By: by, At: now,
 			Note: "collected from " + src.Label + ": " + strings.Join(f.Checks, ", ") + ": " + strings.Join(f.Reasons, "; ")}
 		if err := st.PutAnswer(ctx, id, ans); err != nil {
@@ -171,7 +222,7 @@ func recordCollected(ctx context.Context, st inspect.Store, c *inspect.Catalogue
 	}
 	decided := map[string]bool{}
 	for _, o := range src.eval.Outcomes {
-		if o.Status == inspect.Unknown {
+		if o.Status == inspect.Unknown || src.checks != nil && !src.checks[o.Check] {
 			continue
 		}
 		for _, ch := range c.Checks {
