@@ -224,6 +224,7 @@ func (s *server) registerRoutes() {
 	s.registerExposure()
 	s.registerIOCs()
 	s.registerPeople()
+	s.registerPeopleCases()
 	s.registerInspections()
 	s.registerFlags()
 	s.registerStream()

@@ -10,6 +10,7 @@ import (
 	"github.com/interdict/interdict/internal/action/notify"
 	"github.com/interdict/interdict/internal/action/share/ioc"
 	"github.com/interdict/interdict/internal/analysis/exposure"
+	vet "github.com/interdict/interdict/internal/analysis/people"
 	"github.com/interdict/interdict/internal/analysis/trace"
 	"github.com/interdict/interdict/internal/index/lists"
 	"github.com/interdict/interdict/internal/index/people"
@@ -61,6 +62,7 @@ var errorTable = []errorMapping{
 	{ioc.ErrInvalid, http.StatusBadRequest, "invalid_request", ""},
 	{people.ErrInvalid, http.StatusBadRequest, "invalid_request", ""},
 	{people.ErrNotFound, http.StatusNotFound, "not_found", "person not found"},
+	{vet.ErrCaseNotFound, http.StatusNotFound, "not_found", "case not found"},
 	{inspect.ErrInvalid, http.StatusBadRequest, "invalid_request", ""},
 	{inspect.ErrNotFound, http.StatusNotFound, "not_found", "inspection not found"},
 	{inspect.ErrExists, http.StatusConflict, "conflict", "an inspection with this id already exists"},
