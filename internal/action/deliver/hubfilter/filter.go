@@ -84,14 +84,14 @@ const DefaultBits = 16
 
 // Key is the filter key of address on chainName.
 func Key(chainName, address string) uint64 {
-	h := sha256.New()
-	h.Write([]byte(domain))
-	h.Write([]byte{0})
-	h.Write([]byte(chainName))
-	h.Write([]byte{0})
-	h.Write([]byte(chain.NormalizeAddress(address)))
-	var sum [sha256.Size]byte
-	return binary.LittleEndian.Uint64(h.Sum(sum[:0]))
+	var buf [160]byte // holds any real address without a heap allocation
+	b := append(buf[:0], domain...)
+	b = append(b, 0)
+	b = append(b, chainName...)
+	b = append(b, 0)
+	b = append(b, chain.NormalizeAddress(address)...)
+	sum := sha256.Sum256(b)
+	return binary.LittleEndian.Uint64(sum[:8])
 }
 
 // CheckChain checks a chain name as it appears in URLs and filters.

@@ -236,12 +236,22 @@ func TestClientCheck(t *testing.T) {
 	}
 }
 
-func BenchmarkBuild10k(b *testing.B) {
-	in := addrs(1, 10_000)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Build("eth", 1, in, 16); err != nil {
-			b.Fatal(err)
+func BenchmarkBuild(b *testing.B) {
+	for _, n := range []int{100, 10_000, 100_000} {
+		for _, bits := range []int{8, 16} {
+			in := addrs(1, n)
+			b.Run(fmt.Sprintf("addresses=%d/bits=%d", n, bits), func(b *testing.B) {
+				b.ReportAllocs()
+				var f *Filter
+				for b.Loop() {
+					var err error
+					if f, err = Build("eth", 1, in, bits); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(8*f.Size())/float64(n), "bits/address")
+				b.ReportMetric(float64(f.Size()), "bytes")
+			})
 		}
 	}
 }
