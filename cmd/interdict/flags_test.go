@@ -89,6 +89,9 @@ func TestCLIFlagsBetweenAnAuthorityAndAnExchange(t *testing.T) {
 		t.Fatalf("keys show %+v, init %+v", shown, aid)
 	}
 	a.wantCode(exitExists, "--force", "keys", "init", "--member", "npa-jp")
+	if fi, err := os.Stat(filepath.Join(a.args[1], "identity.pem")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("identity.pem: %v, mode %v; want 0600", err, fi.Mode())
+	}
 	b.json(&bid, "keys", "init", "--member", "exchange-b", "--role", "exchange")
 
 	secret := "taxii-key-never-shown"
@@ -219,4 +222,26 @@ func TestCLIFlagsBetweenAnAuthorityAndAnExchange(t *testing.T) {
 		t.Fatal("a flag of a removed member still verifies")
 	}
 	b.wantCode(exitNotFound, "not found", "members", "remove", "npa-jp")
+
+	// keys init --force replaces the identity and revokes the replaced key.
+	var again identityOut
+	a.json(&again, "keys", "init", "--member", "npa-jp", "--force")
+	var members struct {
+		Members []struct {
+			ID   string `json:"id"`
+			Keys []struct {
+				ID        string `json:"key_id"`
+				RevokedAt string `json:"revoked_at"`
+			} `json:"keys"`
+		} `json:"members"`
+	}
+	a.json(&members, "members", "list")
+	if len(members.Members) != 1 || len(members.Members[0].Keys) != 3 {
+		t.Fatalf("members after keys init --force: %+v", members)
+	}
+	for _, k := range members.Members[0].Keys {
+		if (k.RevokedAt == "") != (k.ID == again.KeyID) {
+			t.Errorf("key %s revoked_at %q (new key %s)", k.ID, k.RevokedAt, again.KeyID)
+		}
+	}
 }

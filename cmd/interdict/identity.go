@@ -147,7 +147,9 @@ func newKeysInitCmd(g *globals) *cobra.Command {
 					m = notify.Member{ID: member, Org: org, Role: r, Keys: []notify.MemberKey{k}}
 					err = st.AddMember(ctx, m)
 				case err == nil && force:
-					err = st.AddMemberKey(ctx, member, k)
+					if err = st.AddMemberKey(ctx, member, k); err == nil {
+						err = revokeReplaced(ctx, st, path, member)
+					}
 				case err == nil:
 					err = fmt.Errorf("%w: member %s is registered; --force adds this key to it", notify.ErrExists, member)
 				}
@@ -168,6 +170,20 @@ func newKeysInitCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&role, "role", string(notify.RoleAuthority), "role: authority, exchange, custodian, isac or researcher")
 	cmd.Flags().BoolVar(&force, "force", false, "replace an existing identity file")
 	return cmd
+}
+
+// revokeReplaced revokes, now, the key of the identity file that --force
+// replaces, if it was this member's: it keeps verifying what it signed.
+func revokeReplaced(ctx context.Context, st notify.MemberStore, path, member string) error {
+	old, err := notify.LoadIdentity(path)
+	if err != nil || old.Member != member {
+		return nil // nothing readable to replace
+	}
+	err = st.RevokeMemberKey(ctx, member, old.KeyID(), nowUTC())
+	if errors.Is(err, notify.ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
 func newKeysShowCmd(g *globals) *cobra.Command {
