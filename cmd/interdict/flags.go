@@ -59,6 +59,7 @@ func newFlagsCmd(g *globals) *cobra.Command {
 		"member roles whose flags, revocations and amendments are accepted")
 	cmd.AddCommand(newFlagsIssueCmd(g, o), newFlagsRevokeCmd(g, o), newFlagsListCmd(g, o), newFlagsShowCmd(g, o),
 		newFlagsVerifyCmd(g, o), newFlagsRejectedCmd(g, o), newFlagsImportCmd(g, o))
+	cmd.AddCommand(federationCmds(g, o)...)
 	return cmd
 }
 

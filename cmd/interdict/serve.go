@@ -107,6 +107,7 @@ func (a *app) serve(ctx context.Context, f serveFlags, banner func(url string)) 
 	var g run.Group
 	sctx, cancel := context.WithCancel(ctx)
 	g.Add(func() error { return api.Serve(sctx, ln, h, a.log) }, func(error) { cancel() })
+	a.addFederation(ctx, &g)
 	if f.refresh > 0 {
 		rctx, rcancel := context.WithCancel(ctx)
 		g.Add(func() error { a.refresh(rctx, live, f.refresh); return nil }, func(error) { rcancel() })

@@ -269,10 +269,12 @@ func (r *Runner) backoff(n int) time.Duration {
 // Run runs the push, pull and inbox loops until ctx ends. Each runs once at
 // start and then on its interval (push also as soon as a record is
 // published); the push loop first publishes new local records (Locals).
-// Errors are logged and the loops go on.
+// Errors are logged and the loops go on; Run returns nil when ctx ends.
 func (r *Runner) Run(ctx context.Context) error {
 	if err := r.Setup(ctx); err != nil {
-		return err
+		// The steps set up again before they work: a store that was down
+		// at start does not end the loops.
+		r.d.Log.LogAttrs(ctx, slog.LevelWarn, "federation setup failed", slog.Any("error", err))
 	}
 	var wg sync.WaitGroup
 	loop := func(name string, every time.Duration, kick <-chan struct{}, step func(context.Context) error) {
