@@ -118,13 +118,15 @@ type fixture struct {
 	src   *alerts
 }
 
-func newFixture(t *testing.T) *fixture {
-	t.Helper()
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "state.db"), nil)
+func newFixture(t *testing.T) *fixture { return newBenchFixture(t) }
+
+func newBenchFixture(tb testing.TB) *fixture {
+	tb.Helper()
+	st, err := sqlite.Open(tb.Context(), filepath.Join(tb.TempDir(), "state.db"), nil)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { _ = st.Close() })
+	tb.Cleanup(func() { _ = st.Close() })
 	return &fixture{store: st, src: &alerts{}}
 }
 
