@@ -144,6 +144,9 @@ func (r *Runner) InboxOnce(ctx context.Context) (ReceiveReport, error) {
 	if err != nil {
 		return rep, fmt.Errorf("federate: inbox: peers: %w", err)
 	}
+	if err := r.grant(ctx, peers); err != nil {
+		return rep, fmt.Errorf("federate: inbox: %w", err)
+	}
 	var errs []error
 	for _, p := range peers {
 		if p.Member == r.cfg.Member {

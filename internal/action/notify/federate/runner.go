@@ -89,8 +89,9 @@ type Runner struct {
 	d    Deps
 	kick chan struct{} // a record was queued: push now
 
-	setupOnce sync.Mutex // guards setupDone
+	setupOnce sync.Mutex // guards setupDone and granted
 	setupDone bool
+	granted   map[string]bool // peers granted on the local collection
 }
 
 // New returns a runner; cfg.Member and every dependency but HTTP, Log, Now
@@ -151,11 +152,8 @@ func (r *Runner) Setup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("federate: setup: peers: %w", err)
 	}
-	for _, p := range peers {
-		g := taxii.Grant{APIRoot: r.cfg.Root, Collection: r.cfg.Collection, Principal: taxii.MemberPrincipal(p.Member), Read: true, Write: true, Amber: true}
-		if err := ts.PutGrant(ctx, g); err != nil {
-			return fmt.Errorf("federate: setup: grant %s: %w", p.Member, err)
-		}
+	if err := r.grantLocked(ctx, peers); err != nil {
+		return fmt.Errorf("federate: setup: %w", err)
 	}
 	raw, err := stix.Marshal(ExtensionDefinition())
 	if err != nil {
@@ -165,6 +163,32 @@ func (r *Runner) Setup(ctx context.Context) error {
 		return fmt.Errorf("federate: setup: %w", err)
 	}
 	r.setupDone = true
+	return nil
+}
+
+// grant gives peers not granted yet read, write and TLP:AMBER on the
+// local flags collection, so members registered after start can push and
+// pull.
+func (r *Runner) grant(ctx context.Context, peers []Peer) error {
+	r.setupOnce.Lock()
+	defer r.setupOnce.Unlock()
+	return r.grantLocked(ctx, peers)
+}
+
+func (r *Runner) grantLocked(ctx context.Context, peers []Peer) error {
+	if r.granted == nil {
+		r.granted = map[string]bool{}
+	}
+	for _, p := range peers {
+		if r.granted[p.Member] || p.Member == r.cfg.Member {
+			continue
+		}
+		g := taxii.Grant{APIRoot: r.cfg.Root, Collection: r.cfg.Collection, Principal: taxii.MemberPrincipal(p.Member), Read: true, Write: true, Amber: true}
+		if err := r.d.TAXII.PutGrant(ctx, g); err != nil {
+			return fmt.Errorf("grant %s: %w", p.Member, err)
+		}
+		r.granted[p.Member] = true
+	}
 	return nil
 }
 
