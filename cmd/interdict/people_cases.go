@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/interdict/interdict/internal/action/share/taxii"
 	vet "github.com/interdict/interdict/internal/analysis/people"
 	"github.com/interdict/interdict/internal/index/people"
 	"github.com/interdict/interdict/internal/serve/auth"
@@ -295,6 +297,7 @@ func (pc *peopleCmd) rescreenCmd() *cobra.Command {
 	var (
 		reason, isacKey, shared string
 		persons                 []string
+		ifListsChanged          bool
 	)
 	cmd := &cobra.Command{
 		Use:   "rescreen [--person ID...] [--reason TEXT] [--shared FILE --isac-key FILE]",
@@ -307,7 +310,9 @@ signals not seen before are recorded; a person with a new flagging signal gets a
 is ever decided: that is a reviewer's job (people case decide).
 
 Other code calls the same re-screener (vet.Rescreener: ListLoaded, IndicatorsChanged,
-PersonChanged) when a list version loads, indicators change or a person's identifiers do.`,
+PersonChanged) when a list version loads, indicators change or a person's identifiers do.
+With --if-lists-changed (for cron, after lists update) it re-screens only when the latest
+list versions differ from those of the last re-screening, and names them as the reason.`,
 		Args: withArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if (shared == "") != (isacKey == "") {
@@ -330,12 +335,36 @@ PersonChanged) when a list version loads, indicators change or a person's identi
 				if err != nil {
 					return err
 				}
-				if reason == "" {
+				lists, err := latestListIDs(ctx, a)
+				if err != nil {
+					return err
+				}
+				state, _ := a.store.(taxii.StateStore)
+				prev := ""
+				if state != nil {
+					if prev, err = state.ClientState(ctx, rescreenListsState); err != nil {
+						return err
+					}
+				}
+				changed := prev != "lists:"+lists
+				if ifListsChanged && !changed {
+					return a.emit(map[string]any{"unchanged": true, "lists": lists}, func(w *tabwriter.Writer) {
+						fmt.Fprintf(w, "lists unchanged since the last re-screening (%s): nothing to do\n", orDash(lists))
+					})
+				}
+				if reason == "" && changed {
+					reason = "lists " + orDash(lists) + " loaded"
+				} else if reason == "" {
 					reason = "rescreen requested"
 				}
 				rep, err := vet.NewRescreener(svc, v, st, a.log, sources...).Rescreen(ctx, vet.Trigger{Reason: reason, PersonIDs: persons})
 				if err != nil {
 					return workflowErr(err)
+				}
+				if state != nil {
+					if err := state.PutClientState(ctx, rescreenListsState, "lists:"+lists); err != nil {
+						return err
+					}
 				}
 				if err := audit(ctx, a, "rescreen", "people rescreen", fmt.Sprintf("opened=%d updated=%d", len(rep.Opened), len(rep.Updated))); err != nil {
 					return err
@@ -362,5 +391,25 @@ PersonChanged) when a list version loads, indicators change or a person's identi
 	f.StringVar(&reason, "reason", "", "why, written to the cases (default: rescreen requested)")
 	f.StringVar(&shared, "shared", "", "hashed personas received from other members (STIX objects)")
 	f.StringVar(&isacKey, "isac-key", "", "the ISAC's agreed key file the shared hashes were made with")
+	f.BoolVar(&ifListsChanged, "if-lists-changed", false, "do nothing unless the latest list versions changed since the last re-screening")
 	return cmd
+}
+
+// rescreenListsState names the state-store entry keeping the list versions
+// of the last re-screening.
+const rescreenListsState = "people:rescreen:lists"
+
+// latestListIDs returns the ids of the latest version of each list, sorted
+// and comma-separated ("" when none is loaded).
+func latestListIDs(ctx context.Context, a *app) (string, error) {
+	loaded, err := a.lists.Latest(ctx)
+	if err != nil {
+		return "", fmt.Errorf("read latest lists: %w", err)
+	}
+	ids := make([]string, len(loaded))
+	for i, l := range loaded {
+		ids[i] = l.ID
+	}
+	slices.Sort(ids)
+	return strings.Join(ids, ","), nil
 }

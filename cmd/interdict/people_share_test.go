@@ -250,3 +250,35 @@ func TestPeopleCasesAndGateCLI(t *testing.T) {
 		t.Errorf("%d decisions by bob in the audit log, want 3: %+v", decides, entries)
 	}
 }
+
+// TestPeopleRescreenCLI: re-screening opens a case for a persona cluster
+// once, and --if-lists-changed does nothing when the lists did not change.
+func TestPeopleRescreenCLI(t *testing.T) {
+	c := cli{t: t, args: []string{"--data-dir", t.TempDir()}}
+	for _, id := range []string{"p1", "p2"} {
+		c.ok("people", "add", id, "--ident", "wallet=0x00000000000000000000000000000000000000d4|eth", "--ident", "email="+id+"@example.org")
+	}
+	var rep rescreenDoc
+	c.json(&rep, "people", "rescreen", "--if-lists-changed")
+	if rep.Assessed != 2 || rep.NewSignals != 2 || len(rep.Opened) != 1 || len(rep.Persons) != 2 {
+		t.Fatalf("first rescreen: %+v", rep)
+	}
+	var unchanged struct {
+		Unchanged bool `json:"unchanged"`
+	}
+	c.json(&unchanged, "people", "rescreen", "--if-lists-changed")
+	if !unchanged.Unchanged {
+		t.Errorf("lists did not change, yet: %+v", unchanged)
+	}
+	var again rescreenDoc
+	c.json(&again, "people", "rescreen", "--reason", "weekly")
+	if again.NewSignals != 0 || len(again.Opened) != 0 {
+		t.Errorf("nothing new, yet: %+v", again)
+	}
+	out := c.ok("people", "case", "show", rep.Opened[0])
+	for _, want := range []string{"system:rescreen", "PPL-REUSE-WALLET:p1:", "PPL-REUSE-WALLET:p2:", "lists - loaded"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("case lacks %q:\n%s", want, out)
+		}
+	}
+}
