@@ -11,3 +11,8 @@ func TestNotifyContract(t *testing.T) {
 	serverURL(t) // once here rather than in every case
 	storetest.RunNotify(t, func(t *testing.T) notify.Store { return open(t) })
 }
+
+func BenchmarkNotify(b *testing.B) {
+	serverURL(b)
+	storetest.BenchNotify(b, func(b *testing.B) notify.Store { return open(b) })
+}

@@ -10,3 +10,7 @@ import (
 func TestNotifyContract(t *testing.T) {
 	storetest.RunNotify(t, func(t *testing.T) notify.Store { return open(t) })
 }
+
+func BenchmarkNotify(b *testing.B) {
+	storetest.BenchNotify(b, func(b *testing.B) notify.Store { return open(b) })
+}
