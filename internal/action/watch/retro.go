@@ -86,11 +86,15 @@ func (e *Engine) fromResult(s *state, id string, res *trace.Result, cur Cursor, 
 			continue
 		}
 		path, tx, vout := e.pathTo(s.chain, n, into)
+		height := n.Height
+		if ed := into[n.ID]; height == 0 && ed != nil {
+			height = ed.Height // account nodes: the transfer that brought the taint
+		}
 		if en, ok := s.watched(n.Address); ok && tx != "" {
 			k := n.Address + "\x00" + tx + "\x00" + n.Asset
 			if !seen[k] {
 				seen[k] = true
-				a := s.alert(id, en, n.Address, n.Asset, tx, vout, n.Height, "", n.Hop, path)
+				a := s.alert(id, en, n.Address, n.Asset, tx, vout, height, "", n.Hop, path)
 				a.Amount, a.Retro = floor(amt), true
 				bc.Alerts = append(bc.Alerts, a)
 			} else {
