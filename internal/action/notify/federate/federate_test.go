@@ -95,7 +95,13 @@ func rejections(t *testing.T, in *instance) []federate.Rejection {
 // against A's key, whoever relayed it); A's revocation follows the same
 // way, and nothing arrives twice.
 func TestPushedThenPulled(t *testing.T) {
-	n := network(t, federate.Config{}, "a", "b", "c")
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) { testPushedThenPulled(t, open) })
+	}
+}
+
+func testPushedThenPulled(t *testing.T, open opener) {
+	n := networkOn(t, open, federate.Config{}, "a", "b", "c")
 	a, b, c := n["a"], n["b"], n["c"]
 	link(t, a, b, true, false)
 	link(t, c, b, false, true)
@@ -150,7 +156,13 @@ func TestPushedThenPulled(t *testing.T) {
 // is back: every flag once, none twice, even when A re-sends after a crash
 // between the push and its bookkeeping.
 func TestPeerDownThenBack(t *testing.T) {
-	n := network(t, federate.Config{Backoff: time.Minute, MaxBackoff: 10 * time.Minute, MaxAttempts: 100}, "a", "b")
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) { testPeerDownThenBack(t, open) })
+	}
+}
+
+func testPeerDownThenBack(t *testing.T, open opener) {
+	n := networkOn(t, open, federate.Config{Backoff: time.Minute, MaxBackoff: 10 * time.Minute, MaxAttempts: 100}, "a", "b")
 	a, b := n["a"], n["b"]
 	link(t, a, b, true, false)
 	b.gate.down.Store(true)
@@ -213,7 +225,13 @@ func TestPeerDownThenBack(t *testing.T) {
 // attempts, are listed with the last error, and are delivered once
 // re-queued.
 func TestDeadLetters(t *testing.T) {
-	n := network(t, federate.Config{Backoff: time.Second, MaxBackoff: time.Second, MaxAttempts: 3}, "a", "b")
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) { testDeadLetters(t, open) })
+	}
+}
+
+func testDeadLetters(t *testing.T, open opener) {
+	n := networkOn(t, open, federate.Config{Backoff: time.Second, MaxBackoff: time.Second, MaxAttempts: 3}, "a", "b")
 	a, b := n["a"], n["b"]
 	link(t, a, b, true, false)
 	b.gate.down.Store(true)
@@ -247,7 +265,13 @@ func TestDeadLetters(t *testing.T) {
 // expired indicators posted to B's collection are refused with the reason
 // recorded, none is stored, and they do not stop the good one after them.
 func TestRejectedOverTAXII(t *testing.T) {
-	n := network(t, federate.Config{}, "a", "b", "c")
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) { testRejectedOverTAXII(t, open) })
+	}
+}
+
+func testRejectedOverTAXII(t *testing.T, open opener) {
+	n := networkOn(t, open, federate.Config{}, "a", "b", "c")
 	a, b, c := n["a"], n["b"], n["c"]
 	link(t, a, b, true, true)
 	link(t, c, b, false, true)

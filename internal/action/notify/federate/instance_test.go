@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -166,7 +167,7 @@ func (c *clock) advance(d time.Duration) {
 type instance struct {
 	name   string
 	id     notify.Identity
-	store  *sqlite.Store
+	store  backend
 	gate   *gate
 	srv    *httptest.Server
 	acc    *acceptor
@@ -177,9 +178,45 @@ type instance struct {
 	issued map[string]string // member → API key secret it holds here
 }
 
-// network makes instances with the given names; the first is the
+// backend is a state store as an instance uses it.
+type backend interface {
+	federate.Store
+	taxii.Store
+	auth.Store
+}
+
+// opener opens a fresh, empty state store for an instance, closed at cleanup.
+type opener func(t *testing.T, name string) backend
+
+func openSQLite(t *testing.T, name string) backend {
+	t.Helper()
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), name+".db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}
+
+// backends are the stores the scenario tests run on: SQLite, and
+// PostgreSQL when INTERDICT_TEST_POSTGRES_URL is set (required under CI).
+func backends(t *testing.T) map[string]opener {
+	out := map[string]opener{"sqlite": openSQLite}
+	if os.Getenv(pgURLEnv) != "" || os.Getenv("CI") != "" {
+		out["postgres"] = openPostgres
+	}
+	return out
+}
+
+// network makes instances with the given names on SQLite; the first is the
 // authority, the others exchanges. Every instance knows every member's key.
 func network(t *testing.T, cfg federate.Config, names ...string) map[string]*instance {
+	t.Helper()
+	return networkOn(t, openSQLite, cfg, names...)
+}
+
+// networkOn is network on the stores open opens.
+func networkOn(t *testing.T, open opener, cfg federate.Config, names ...string) map[string]*instance {
 	t.Helper()
 	kr := keyring{keys: map[string]notify.SigningKey{}}
 	out := map[string]*instance{}
@@ -193,11 +230,7 @@ func network(t *testing.T, cfg federate.Config, names ...string) map[string]*ins
 			role = notify.RoleAuthority
 		}
 		kr.keys[id.KeyID()] = notify.SigningKey{Member: name, Role: role, Public: id.Key.Public().(ed25519.PublicKey)}
-		st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), name+".db"), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = st.Close() })
+		st := open(t, name)
 		in := &instance{name: name, id: id, store: st, acc: newAcceptor(kr), peers: &peerList{},
 			clock: &clock{now: time.Now().UTC()}, issued: map[string]string{}}
 		in.gate = &gate{next: taxii.NewServer(taxii.Config{}, st, st, st, nil)}
