@@ -145,7 +145,7 @@ func (b *btcIndex) block(ctx context.Context, s *state, h int64) (BlockCommit, i
 					continue
 				}
 				seed := func(flags []string) {
-					for _, f := range flags {
+					for _, f := range s.seeds(flags) {
 						set(f, inTaint{trace.Full(values[i]), 0, []string{in.PreviousOutPoint.Hash.String()}})
 					}
 				}
@@ -158,14 +158,14 @@ func (b *btcIndex) block(ctx context.Context, s *state, h int64) (BlockCommit, i
 		}
 		// A flagged transaction's outputs are tainted whole, at hop 0.
 		outFlags := map[string]bool{}
-		for _, f := range s.byTx[txid] {
+		for _, f := range s.seeds(s.byTx[txid]) {
 			outFlags[f] = true
 		}
 		for f := range per {
 			outFlags[f] = true
 		}
 		for i := range tx.Msg.TxOut {
-			for _, f := range s.byOut[fmt.Sprintf("%s:%d", txid, i)] {
+			for _, f := range s.seeds(s.byOut[fmt.Sprintf("%s:%d", txid, i)]) {
 				outFlags[f] = true
 			}
 		}

@@ -44,9 +44,10 @@ type Deps struct {
 // Engine is the alert engine. One engine per process; CatchUp is not safe
 // for concurrent use with itself.
 type Engine struct {
-	d   Deps
-	cfg Config
-	now func() time.Time
+	d         Deps
+	cfg       Config
+	now       func() time.Time
+	flagCache map[string]*flagMaps // by chain, for a Versioned flag source
 }
 
 // NewEngine returns an engine.
@@ -66,7 +67,7 @@ func NewEngine(d Deps, cfg Config) (*Engine, error) {
 	if cfg.MaxTraceNodes <= 0 {
 		cfg.MaxTraceNodes = DefaultConfig().MaxTraceNodes
 	}
-	return &Engine{d: d, cfg: cfg, now: func() time.Time { return time.Now().UTC() }}, nil
+	return &Engine{d: d, cfg: cfg, now: func() time.Time { return time.Now().UTC() }, flagCache: map[string]*flagMaps{}}, nil
 }
 
 // Report says what one CatchUp of a chain did.

@@ -126,10 +126,10 @@ func (x *ethIndex) block(ctx context.Context, s *state, h int64) (BlockCommit, i
 			}
 		}
 		if follow {
-			for _, f := range s.byAddr[t.From] {
+			for _, f := range s.seeds(s.byAddr[t.From]) {
 				gifts[f] = gift{trace.Full(t.Amount), 1, []string{tx}}
 			}
-			for _, f := range s.byTx[strings.ToLower(tx)] {
+			for _, f := range s.seeds(s.byTx[strings.ToLower(tx)]) {
 				gifts[f] = gift{trace.Full(t.Amount), 0, []string{tx}}
 			}
 		}

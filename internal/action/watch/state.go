@@ -15,7 +15,7 @@ type state struct {
 	// flags are the active flags by id, each with its subjects.
 	flags     map[string][]Source
 	evaluated map[string]bool
-	// Subjects of active, evaluated flags: the incremental engine's seeds.
+	// Subjects of active flags (seeds once their flag is evaluated).
 	byAddr map[string][]string // normalised address → flag ids
 	byTx   map[string][]string // txid (every output) → flag ids
 	byOut  map[string][]string // "txid:vout" → flag ids
@@ -28,45 +28,20 @@ type state struct {
 
 func (e *Engine) load(ctx context.Context, c string) (*state, error) {
 	st := e.d.Store
-	s := &state{chain: c, flags: map[string][]Source{}, byAddr: map[string][]string{}, byTx: map[string][]string{},
-		byOut: map[string][]string{}, live: map[string]map[string]*TaintRow{}, watch: map[string]Entry{},
+	s := &state{chain: c, live: map[string]map[string]*TaintRow{}, watch: map[string]Entry{},
 		hashed: map[string]Entry{}, hasher: e.d.Hasher}
 	var err error
 	if s.settings, err = st.WatchSettings(ctx); err != nil {
 		return nil, err
 	}
-	srcs, err := e.d.Flags.ActiveFlags(ctx, c)
-	if err != nil {
-		return nil, fmt.Errorf("active flags: %w", err)
-	}
 	if s.evaluated, err = st.EvaluatedFlags(ctx, c); err != nil {
 		return nil, err
 	}
-	for _, src := range srcs {
-		if src.Chain != c || src.FlagID == "" {
-			continue
-		}
-		if src.Address != "" {
-			if src.Address, err = NormalizeAddress(c, src.Address); err != nil {
-				e.d.Log.Warn("watch: flagged address skipped", "flag", src.FlagID, "err", err)
-				continue
-			}
-		}
-		src.Tx = strings.ToLower(src.Tx)
-		s.flags[src.FlagID] = append(s.flags[src.FlagID], src)
-		if !s.evaluated[src.FlagID] {
-			continue
-		}
-		switch {
-		case src.Address != "":
-			s.byAddr[src.Address] = appendOnce(s.byAddr[src.Address], src.FlagID)
-		case src.Vout >= 0:
-			k := fmt.Sprintf("%s:%d", src.Tx, src.Vout)
-			s.byOut[k] = appendOnce(s.byOut[k], src.FlagID)
-		case src.Tx != "":
-			s.byTx[src.Tx] = appendOnce(s.byTx[src.Tx], src.FlagID)
-		}
+	fm, err := e.flagMaps(ctx, c)
+	if err != nil {
+		return nil, err
 	}
+	s.flags, s.byAddr, s.byTx, s.byOut = fm.flags, fm.byAddr, fm.byTx, fm.byOut
 	rows, err := st.LiveTaint(ctx, c)
 	if err != nil {
 		return nil, err
@@ -149,3 +124,79 @@ func (s *state) alert(id string, en Entry, address, asset, tx string, vout int, 
 
 // hopOK reports whether taint at hop h is still followed.
 func (s *state) hopOK(h int) bool { return s.settings.MaxHops == 0 || h < s.settings.MaxHops }
+
+// flagMaps are the active flags of a chain indexed by subject.
+type flagMaps struct {
+	version string
+	flags   map[string][]Source
+	byAddr  map[string][]string
+	byTx    map[string][]string
+	byOut   map[string][]string
+}
+
+// Versioned is implemented by a FlagSource that can say cheaply whether a
+// chain's active flags changed: the engine then indexes them once, not on
+// every catch-up (a million flagged addresses take a second to index).
+type Versioned interface {
+	FlagsVersion(ctx context.Context, chain string) (string, error)
+}
+
+func (e *Engine) flagMaps(ctx context.Context, c string) (*flagMaps, error) {
+	var version string
+	vs, versioned := e.d.Flags.(Versioned)
+	if versioned {
+		var err error
+		if version, err = vs.FlagsVersion(ctx, c); err != nil {
+			return nil, fmt.Errorf("flags version: %w", err)
+		}
+		if fm := e.flagCache[c]; fm != nil && fm.version == version {
+			return fm, nil
+		}
+	}
+	srcs, err := e.d.Flags.ActiveFlags(ctx, c)
+	if err != nil {
+		return nil, fmt.Errorf("active flags: %w", err)
+	}
+	fm := &flagMaps{version: version, flags: map[string][]Source{}, byAddr: map[string][]string{}, byTx: map[string][]string{},
+		byOut: map[string][]string{}}
+	for _, src := range srcs {
+		if src.Chain != c || src.FlagID == "" {
+			continue
+		}
+		if src.Address != "" {
+			if src.Address, err = NormalizeAddress(c, src.Address); err != nil {
+				e.d.Log.Warn("watch: flagged address skipped", "flag", src.FlagID, "err", err)
+				continue
+			}
+		}
+		src.Tx = strings.ToLower(src.Tx)
+		fm.flags[src.FlagID] = append(fm.flags[src.FlagID], src)
+		switch {
+		case src.Address != "":
+			fm.byAddr[src.Address] = appendOnce(fm.byAddr[src.Address], src.FlagID)
+		case src.Vout >= 0:
+			k := fmt.Sprintf("%s:%d", src.Tx, src.Vout)
+			fm.byOut[k] = appendOnce(fm.byOut[k], src.FlagID)
+		case src.Tx != "":
+			fm.byTx[src.Tx] = appendOnce(fm.byTx[src.Tx], src.FlagID)
+		}
+	}
+	if versioned {
+		e.flagCache[c] = fm
+	}
+	return fm, nil
+}
+
+// seeds returns the evaluated flags among ids.
+func (s *state) seeds(ids []string) []string {
+	if len(ids) == 0 {
+		return nil
+	}
+	out := ids[:0:0]
+	for _, id := range ids {
+		if s.evaluated[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
