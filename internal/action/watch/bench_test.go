@@ -38,7 +38,7 @@ func benchParty(i int) party {
 type staticFlags struct{ set []watch.Source }
 
 func (s staticFlags) ActiveFlags(context.Context, string) ([]watch.Source, error) { return s.set, nil }
-func (s staticFlags) FlagsVersion(context.Context, string) (string, error)      { return "v1", nil }
+func (s staticFlags) FlagsVersion(context.Context, string) (string, error)        { return "v1", nil }
 
 const (
 	benchTxs     = 3000

@@ -239,3 +239,9 @@ func floor(r *big.Rat) *big.Int {
 	}
 	return new(big.Int).Quo(r.Num(), r.Denom())
 }
+
+// TaintedAddresses returns the addresses newly tainted at a height of a
+// chain (the hub's per-block filter is built from them).
+func (e *Engine) TaintedAddresses(ctx context.Context, chain string, height int64) ([]string, error) {
+	return e.d.Store.TaintedAddresses(ctx, chain, height)
+}
