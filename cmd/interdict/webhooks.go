@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -21,13 +22,59 @@ import (
 )
 
 // deliverStore returns the state store as a delivery store (both backends
-// are).
+// are), without access to the endpoints' secrets.
 func (a *app) deliverStore() (deliver.Store, error) {
 	ds, ok := a.store.(deliver.Store)
 	if !ok {
 		return nil, errors.New("the state store does not hold webhooks")
 	}
 	return ds, nil
+}
+
+// webhookKeyFile holds the key that encrypts webhook secrets at rest, in
+// the data dir: a copy of the database alone does not let anyone sign.
+// Every process serving the same database needs the same file.
+const webhookKeyFile = "webhooks.key"
+
+// sealedDeliverStore is deliverStore with secrets sealed and opened with the
+// data dir's webhook key, made when create is set and the file is missing.
+func (a *app) sealedDeliverStore(create bool) (deliver.Store, error) {
+	ds, err := a.deliverStore()
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(a.g.dataDir, webhookKeyFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) && create {
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(a.g.dataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("create data dir: %w", err)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("create webhook key: %w", err)
+		}
+		_, werr := f.WriteString(hex.EncodeToString(key) + "\n")
+		if cerr := f.Close(); werr != nil || cerr != nil {
+			return nil, fmt.Errorf("write webhook key %s: %w", path, errors.Join(werr, cerr))
+		}
+		a.log.Info("created the webhook key", "path", path)
+		b = []byte(hex.EncodeToString(key))
+	} else if err != nil {
+		return nil, fmt.Errorf("webhook key (%s in the data dir, made by the first 'webhooks add'): %w", webhookKeyFile, err)
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil {
+		return nil, fmt.Errorf("webhook key %s: not hex: %w", path, err)
+	}
+	s, err := deliver.NewSealer(key)
+	if err != nil {
+		return nil, fmt.Errorf("webhook key %s: %w", path, err)
+	}
+	return s.Wrap(ds), nil
 }
 
 func newWebhooksCmd(g *globals) *cobra.Command {
@@ -73,7 +120,7 @@ func newWebhooksAddCmd(g *globals) *cobra.Command {
 				return usageError{err}
 			}
 			return g.run(cmd, func(ctx context.Context, a *app) error {
-				ds, err := a.deliverStore()
+				ds, err := a.sealedDeliverStore(true)
 				if err != nil {
 					return err
 				}
@@ -247,8 +294,10 @@ func (a *app) newDelivery(src deliver.AlertSource, tainted hubfilter.TaintedSour
 	d := &delivery{}
 	if src != nil {
 		d.stream = deliver.NewStream(src, deliver.DefaultStreamConfig())
-		if ds, err := a.deliverStore(); err == nil {
+		if ds, err := a.sealedDeliverStore(false); err == nil {
 			d.dispatcher = deliver.NewDispatcher(deliver.DefaultConfig(), ds, src, nil, a.log)
+		} else {
+			a.log.Warn("webhooks are off", "err", err)
 		}
 	}
 	if tainted != nil {
