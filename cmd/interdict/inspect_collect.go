@@ -212,8 +212,17 @@ func recordCollected(ctx context.Context, st inspect.Store, c *inspect.Catalogue
 			}
 			f.Checks = mine
 		}
-		ans := inspect.Answer{Control: f.Control, Status: inspect.NotImplemented, By: by, At: now,
-			Note: "collected from " + src.Label + ": " + strings.Join(f.Checks, ", ") + ": " + strings.Join(f.Reasons, "; ")}
+		note := "collected from " + src.Label + ": " + strings.Join(f.Checks, ", ") + ": " + strings.Join(f.Reasons, "; ")
+		if r := src.Reading; r != nil && len(r.Findings) > 0 {
+			// the reading's own evidence, so a report shows what was found
+			const shown = 5
+			fs := r.Findings[:min(len(r.Findings), shown)]
+			note += ". Found: " + strings.Join(fs, "; ")
+			if n := len(r.Findings) - len(fs); n > 0 {
+				note += fmt.Sprintf("; and %d more", n)
+			}
+		}
+		ans := inspect.Answer{Control: f.Control, Status: inspect.NotImplemented, By: by, At: now, Note: note}
 		if err := st.PutAnswer(ctx, id, ans); err != nil {
 			return wrapInspect(err)
 		}

@@ -108,6 +108,9 @@ func TestInspectCollectors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if !bytes.Contains(b, []byte("member dev-one has two-factor authentication disabled")) {
+			t.Error("the report does not show the GitHub collector's findings in the answer notes")
+		}
 		for _, col := range []string{"hotwallet", "github", "deps"} {
 			if !bytes.Contains(b, []byte(`\"collector\":\"`+col+`\"`)) && !bytes.Contains(b, []byte(`"collector":"`+col+`"`)) && !bytes.Contains(b, []byte(`"collector": "`+col+`"`)) {
 				t.Errorf("report has no evidence collected by %s", col)
