@@ -8,14 +8,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/interdict/interdict/internal/action/deliver"
-	"github.com/interdict/interdict/internal/store/sqlite"
 )
 
 const secret = "whsec_test-secret-0123456789"
@@ -114,21 +112,12 @@ func (rc *receiver) unique() int {
 }
 
 type fixture struct {
-	store *sqlite.Store
+	store deliver.Store
 	src   *alerts
 }
 
-func newFixture(t *testing.T) *fixture { return newBenchFixture(t) }
-
-func newBenchFixture(tb testing.TB) *fixture {
-	tb.Helper()
-	st, err := sqlite.Open(tb.Context(), filepath.Join(tb.TempDir(), "state.db"), nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = st.Close() })
-	return &fixture{store: st, src: &alerts{}}
-}
+// newBenchFixture is a fixture on SQLite.
+func newBenchFixture(tb testing.TB) *fixture { return &fixture{store: openSQLite(tb), src: &alerts{}} }
 
 func (f *fixture) endpoint(t *testing.T, id, url, member string) {
 	t.Helper()
@@ -184,6 +173,14 @@ func (f *fixture) attempts(t *testing.T, id int64) []deliver.Attempt {
 }
 
 func TestWebhooks(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			webhookCases(t, func(t *testing.T) *fixture { return &fixture{store: b.open(t), src: &alerts{}} })
+		})
+	}
+}
+
+func webhookCases(t *testing.T, newFixture func(t *testing.T) *fixture) {
 	t.Run("a receiver answering 500 then 200 gets the alert once, with both attempts recorded", func(t *testing.T) {
 		f := newFixture(t)
 		rc := newReceiver(t, func(call int, _ *http.Request) int {
