@@ -190,9 +190,11 @@ func (b *btcIndex) block(ctx context.Context, s *state, h int64) (BlockCommit, i
 				ref := wire.OutPoint{Hash: tx.Txid, Index: uint32(i)}.String()
 				row := &TaintRow{Chain: BTC, Flag: f, Ref: ref, Address: addr, Asset: "btc", Value: v, Taint: t,
 					Hop: oh, Path: op, Height: h}
-				s.put(row)
-				created[Key{f, ref}] = len(bc.Put)
-				bc.Put = append(bc.Put, *row)
+				if s.hopOK(oh) { // at the hop limit: reached, never followed
+					s.put(row)
+					created[Key{f, ref}] = len(bc.Put)
+					bc.Put = append(bc.Put, *row)
+				}
 				if addr != "" && !tainted[addr] {
 					tainted[addr] = true
 					bc.Tainted = append(bc.Tainted, addr)

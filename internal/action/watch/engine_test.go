@@ -254,3 +254,39 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("audit %+v", audit)
 	}
 }
+
+func TestStopRules(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		hops    int
+		min     int64
+		alerted bool
+	}{
+		{"two hops alert under a limit of two", 2, 0, true},
+		{"a limit of one hop stops the taint before the deposit", 1, 0, false},
+		{"a minimum above the deposit's 15 BTC of haircut taint raises nothing", 6, 15_0000_0001, false},
+		{"a minimum of exactly 15 BTC alerts", 6, 15_0000_0000, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, retro := range []bool{false, true} {
+				st, fl, e, h := setup(t, trace.Haircut)
+				must(t, st.SetWatchSettings(t.Context(), watch.Settings{Model: trace.Haircut, MaxHops: c.hops, MinAmount: big.NewInt(c.min)}))
+				h.blocks[0]()
+				if !retro {
+					fl.add(h.flag)
+				}
+				catchUp(t, e)
+				h.blocks[1]()
+				h.blocks[2]()
+				if retro {
+					catchUp(t, e)
+					fl.add(h.flag)
+				}
+				catchUp(t, e)
+				if got := len(alerts(t, st)); (got == 1) != c.alerted || got > 1 {
+					t.Errorf("retro %v: %d alerts, want alerted=%v", retro, got, c.alerted)
+				}
+			}
+		})
+	}
+}
