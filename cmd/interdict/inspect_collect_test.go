@@ -117,6 +117,23 @@ func TestInspectCollectors(t *testing.T) {
 			}
 		}
 	})
+	t.Run("signer drift reads the signer's spends from the chain index", func(t *testing.T) {
+		signers := filepath.Join(dir, "signers.json")
+		if err := os.WriteFile(signers, fmt.Appendf(nil, `[{"chain":"btc","address":%q}]`, hot), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var d struct {
+			Sources []struct {
+				Collector string
+				Reading   struct{ Read []string }
+			}
+		}
+		c.json(&d, "inspect", "collect", "c1", "--signers", signers, "--recent-blocks", "10", "--btc-chain", "pebble://"+chainDir, "--network", "regtest")
+		if len(d.Sources) != 1 || d.Sources[0].Collector != "drift" || len(d.Sources[0].Reading.Read) != 1 ||
+			!strings.Contains(d.Sources[0].Reading.Read[0], "bitcoin index") || !strings.Contains(d.Sources[0].Reading.Read[0], "tip 30") {
+			t.Fatalf("collect: %+v", d)
+		}
+	})
 	t.Run("a lockfile that does not parse is exit 65", func(t *testing.T) {
 		bad := filepath.Join(collectors, "deps", "testdata", "bad", "package-lock.json")
 		if _, errOut, code := c.run("inspect", "collect", "c1", "--lockfile", bad); code != 65 || !strings.Contains(errOut, "lockfileVersion") {
