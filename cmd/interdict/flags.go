@@ -57,7 +57,7 @@ func newFlagsCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "flags", Short: "Issue, revoke, list, show, verify and import signed flags"}
 	cmd.PersistentFlags().StringSliceVar(&o.issuerRoles, "issuer-roles", []string{string(notify.RoleAuthority)},
 		"member roles whose flags, revocations and amendments are accepted")
-	cmd.AddCommand(newFlagsIssueCmd(g, o), newFlagsRevokeCmd(g, o), newFlagsListCmd(g, o), newFlagsShowCmd(g, o),
+	cmd.AddCommand(newFlagsIssueCmd(g, o), newFlagsAmendCmd(g, o), newFlagsRevokeCmd(g, o), newFlagsListCmd(g, o), newFlagsShowCmd(g, o),
 		newFlagsVerifyCmd(g, o), newFlagsRejectedCmd(g, o), newFlagsImportCmd(g, o))
 	cmd.AddCommand(federationCmds(g, o)...)
 	return cmd
@@ -157,6 +157,66 @@ func newFlagsIssueCmd(g *globals, o *flagOpts) *cobra.Command {
 	f.StringVar(&expires, "expires", "90d", "validity: days (90d), a duration (36h) or never")
 	f.IntVar(&confidence, "confidence", 0, "confidence 0–100 (0: unstated)")
 	f.StringVar(&id, "id", "", "flag id (default: a new flag--UUID)")
+	return cmd
+}
+
+func newFlagsAmendCmd(g *globals, o *flagOpts) *cobra.Command {
+	var (
+		chain, reason, incident, actor, tlp, expires string
+		addresses, txs                               []string
+		confidence                                   int
+	)
+	cmd := &cobra.Command{
+		Use:   "amend ID [--expires 30d] [--confidence N] [--reason R] [--incident I] [--actor X] [--tlp T] [--chain C --address A... --tx T...]",
+		Short: "Sign and store an amendment of a flag this instance issued: new expiry, confidence, texts or TLP, added subjects",
+		Args:  withArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a := notify.Record{Reason: reason, Incident: incident, Actor: actor, TLP: tlp, Confidence: confidence}
+			var ttl time.Duration
+			if cmd.Flags().Changed("expires") {
+				var err error
+				if ttl, err = parseExpiry(expires); err != nil || ttl == 0 {
+					return usageError{fmt.Errorf("--expires %q: want a positive validity such as 30d", expires)}
+				}
+			}
+			for _, ad := range addresses {
+				a.Subjects = append(a.Subjects, notify.Subject{Chain: chain, Address: ad})
+			}
+			for _, t := range txs {
+				sub, err := parseTxSubject(chain, t)
+				if err != nil {
+					return usageError{err}
+				}
+				a.Subjects = append(a.Subjects, sub)
+			}
+			if ttl == 0 && a.Reason == "" && a.Incident == "" && a.Actor == "" && a.TLP == "" && a.Confidence == 0 && len(a.Subjects) == 0 {
+				return usageError{errors.New("nothing to amend: give --expires, --confidence, --reason, --incident, --actor, --tlp or subjects")}
+			}
+			return o.run(g, cmd, func(ctx context.Context, ap *app, svc *notify.Service) error {
+				a.IssuedAt = nowUTC()
+				if ttl > 0 {
+					a.ExpiresAt = a.IssuedAt.Add(ttl)
+				}
+				env, rec, err := svc.Amend(ctx, args[0], a)
+				if err != nil {
+					return err
+				}
+				return ap.emit(map[string]any{"id": rec.ID, "amended": rec.Ref, "record": rec, "envelope": env}, func(w *tabwriter.Writer) {
+					fmt.Fprintln(w, rec.ID)
+				})
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&chain, "chain", "", "chain of added subjects: btc or eth")
+	f.StringSliceVar(&addresses, "address", nil, "address to add to the flag")
+	f.StringSliceVar(&txs, "tx", nil, "transaction TXID or output TXID:VOUT to add")
+	f.StringVar(&reason, "reason", "", "new reason")
+	f.StringVar(&incident, "incident", "", "new incident")
+	f.StringVar(&actor, "actor", "", "new actor")
+	f.StringVar(&tlp, "tlp", "", "new TLP")
+	f.StringVar(&expires, "expires", "", "new validity from now: days (30d) or a duration")
+	f.IntVar(&confidence, "confidence", 0, "new confidence 1–100")
 	return cmd
 }
 
@@ -385,9 +445,13 @@ func newFlagsImportCmd(g *globals, o *flagOpts) *cobra.Command {
 						if env, err = notify.DecodeEnvelope(line); err == nil {
 							var out notify.Outcome
 							var rec notify.Record
-							out, rec, err = svc.Accept(ctx, env, notify.SourceImport)
+							out, rec, err = svc.Accept(ctx, env, notify.SourceImport) // logs its own rejections
 							res.ID, res.Outcome = rec.ID, string(out)
+						} else {
+							svc.LogRejection(ctx, notify.SourceImport, line, err)
 						}
+					} else {
+						svc.LogRejection(ctx, notify.SourceImport, nil, err) // too long: not kept
 					}
 					if err != nil {
 						if first == nil {

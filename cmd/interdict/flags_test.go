@@ -182,7 +182,12 @@ func TestCLIFlagsBetweenAnAuthorityAndAnExchange(t *testing.T) {
 			Source string `json:"source"`
 		} `json:"rejected"`
 	}
+	b.wantCode(exitMalformed, "malformed", "flags", "import", writeFile(t, "junk.jsonl", []byte("not json\n")))
 	b.json(&rej, "flags", "rejected")
+	if len(rej.Rejected) != 5 || !strings.Contains(rej.Rejected[0].Reason, "malformed") {
+		t.Fatalf("flags rejected: %+v", rej)
+	}
+	rej.Rejected = rej.Rejected[1:]
 	if len(rej.Rejected) != 4 || !strings.Contains(rej.Rejected[0].Reason, "expired") || rej.Rejected[0].Source != "import" {
 		t.Fatalf("flags rejected: %+v", rej)
 	}
@@ -190,6 +195,16 @@ func TestCLIFlagsBetweenAnAuthorityAndAnExchange(t *testing.T) {
 	if len(list.Flags) != 1 || list.Flags[0].ID != id || list.Flags[0].State != "active" {
 		t.Fatalf("exchange's flags after the refused ones: %+v", list)
 	}
+
+	// An amendment from the issuer travels like the flag.
+	var am issued
+	a.json(&am, "flags", "amend", id, "--confidence", "60", "--tlp", "red", "--chain", "btc", "--tx", "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b:0")
+	b.ok("flags", "import", writeFile(t, "amend.json", line(t, am.Envelope)))
+	b.json(&list, "flags", "list")
+	if f := list.Flags[0]; f.State != "amended" || f.Confidence != 60 || f.TLP != "red" || len(f.Subjects) != 3 {
+		t.Fatalf("after amendment: %+v", f)
+	}
+	b.wantCode(exitRefused, "only its issuer", "flags", "amend", id, "--confidence", "1")
 
 	// Revocation travels too and is final.
 	b.wantCode(exitRefused, "only its issuer", "flags", "revoke", id)

@@ -191,6 +191,9 @@ func apply(ctx context.Context, tx FlagTx, st Stored) error {
 			return fmt.Errorf("%w: flag %s is revoked; a revocation is final", ErrConflict, f.ID)
 		}
 		amend(&f, r)
+		if len(f.Subjects) > MaxSubjects {
+			return fmt.Errorf("%w: amendment %s would give flag %s %d subjects, at most %d", ErrMalformed, r.ID, f.ID, len(f.Subjects), MaxSubjects)
+		}
 		f.State, f.UpdatedAt = StateAmended, st.ReceivedAt
 		return tx.PutFlag(ctx, f)
 	}
@@ -376,6 +379,30 @@ func (s *Service) Revoke(ctx context.Context, flagID, reason string) (Envelope, 
 		return Envelope{}, Record{}, fmt.Errorf("%w: flag %s was issued by %s; only its issuer revokes it", ErrNotAuthorised, flagID, f.Issuer)
 	}
 	return s.Issue(ctx, Record{ID: NewRecordID(KindRevocation), Kind: KindRevocation, Ref: flagID, Reason: reason})
+}
+
+// Amend issues an amendment of flag id, which must be this instance's: a
+// is the amendment's content (expiry, confidence, reason, incident, actor,
+// TLP, subjects to add); its id, kind and ref are set here.
+func (s *Service) Amend(ctx context.Context, flagID string, a Record) (Envelope, Record, error) {
+	if s.id == nil {
+		return Envelope{}, Record{}, errNoIdentity
+	}
+	f, err := s.store.Flag(ctx, flagID)
+	if err != nil {
+		return Envelope{}, Record{}, err
+	}
+	if f.Issuer != s.id.Member {
+		return Envelope{}, Record{}, fmt.Errorf("%w: flag %s was issued by %s; only its issuer amends it", ErrNotAuthorised, flagID, f.Issuer)
+	}
+	a.ID, a.Kind, a.Ref = NewRecordID(KindAmendment), KindAmendment, flagID
+	return s.Issue(ctx, a)
+}
+
+// LogRejection records input refused before it could be read as an
+// envelope (oversized, not JSON): its size, SHA-256 and the reason.
+func (s *Service) LogRejection(ctx context.Context, src Source, raw []byte, cause error) {
+	s.reject(ctx, Envelope{Payload: raw}, Record{}, src, s.now(), cause)
 }
 
 // NewRecordID returns a fresh record id: the kind and a random UUID.

@@ -20,6 +20,8 @@ type FlagService interface {
 	Accept(ctx context.Context, env notify.Envelope, src notify.Source) (notify.Outcome, notify.Record, error)
 	Revoke(ctx context.Context, flagID, reason string) (notify.Envelope, notify.Record, error)
 	Registered(ctx context.Context, member string) (bool, error)
+	// LogRejection logs a body refused before it was read as an envelope.
+	LogRejection(ctx context.Context, src notify.Source, raw []byte, cause error)
 }
 
 // errFlagsOff: the server runs without a flag service.
@@ -145,13 +147,16 @@ func (s *server) postFlag(w http.ResponseWriter, r *http.Request) error {
 	b, err := io.ReadAll(io.LimitReader(r.Body, notify.MaxEnvelopeJSON+1))
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return fmt.Errorf("%w: at most %d bytes", ErrBodyTooLarge, mbe.Limit)
+		err = fmt.Errorf("%w: at most %d bytes", ErrBodyTooLarge, mbe.Limit)
+		s.deps.Flags.LogRejection(r.Context(), notify.SourceAPI, nil, err)
+		return err
 	}
 	if err != nil {
 		return err
 	}
 	env, err := notify.DecodeEnvelope(b)
 	if err != nil {
+		s.deps.Flags.LogRejection(r.Context(), notify.SourceAPI, b, err)
 		return err
 	}
 	out, rec, err := s.deps.Flags.Accept(r.Context(), env, notify.SourceAPI)
