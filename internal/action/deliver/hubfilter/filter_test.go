@@ -174,8 +174,16 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-// blocks is a TaintedSource over a map.
+// blocks is a TaintedSource over a map, processed up to its highest key.
 type blocks map[int64][]string
+
+func (b blocks) ProcessedHeight(context.Context, string) (int64, error) {
+	top := int64(-1)
+	for h := range b {
+		top = max(top, h)
+	}
+	return top, nil
+}
 
 func (b blocks) TaintedAddresses(_ context.Context, chainName string, h int64) ([]string, error) {
 	a, ok := b[h]
@@ -186,7 +194,7 @@ func (b blocks) TaintedAddresses(_ context.Context, chainName string, h int64) (
 }
 
 func TestClientCheck(t *testing.T) {
-	src := blocks{10: addrs(100, 50), 11: nil, 12: addrs(900, 5)}
+	src := blocks{10: addrs(100, 50), 11: nil, 12: addrs(900, 5), 19: nil}
 	hub := NewHub(src, 16, 2)
 	var paths []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -208,12 +216,12 @@ func TestClientCheck(t *testing.T) {
 	defer srv.Close()
 	c := &Client{Base: srv.URL + "/", Key: "k1"}
 	watched := append(addrs(5_000_000, 1000), addrs(120, 1)[0], addrs(902, 1)[0])
-	rep, err := c.Check(t.Context(), "eth", 10, 13, watched)
+	rep, err := c.Check(t.Context(), "eth", 10, 20, watched)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Checked != 3 || len(rep.Missing) != 1 || rep.Missing[0] != 13 {
-		t.Errorf("report %+v: want blocks 10-12 checked and 13 missing", rep)
+	if rep.Checked != 4 || len(rep.Missing) != 7 || rep.Missing[0] != 13 || rep.Missing[6] != 20 {
+		t.Errorf("report %+v: want blocks 10-12 and 19 checked, 13-18 and 20 missing", rep)
 	}
 	hit := map[string]int64{}
 	for _, c := range rep.Candidates {
@@ -230,9 +238,17 @@ func TestClientCheck(t *testing.T) {
 	if _, err := (&Client{Base: srv.URL, Key: "wrong"}).Fetch(t.Context(), "eth", 10); err == nil || errors.Is(err, ErrNotFound) {
 		t.Errorf("a refused key gave %v", err)
 	}
+	// Processed up to 19: blocks 10-13 are deep enough to cache; the cache
+	// holds two.
+	if len(hub.cache) != 2 || hub.cache[hubKey{"eth", 12}] == nil {
+		t.Errorf("cache %v, want blocks 11 and 12", hub.order)
+	}
+	if _, ok := hub.cache[hubKey{"eth", 19}]; ok {
+		t.Error("a block within CacheDepth of the tip was cached")
+	}
 	hub.Forget("eth", 11)
 	if len(hub.cache) != 0 {
-		t.Errorf("%d cached after Forget from 11 with a cache of 2", len(hub.cache))
+		t.Errorf("%d cached after Forget from 11", len(hub.cache))
 	}
 }
 

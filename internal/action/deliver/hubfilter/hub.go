@@ -13,7 +13,21 @@ type TaintedSource interface {
 	TaintedAddresses(ctx context.Context, chain string, height int64) ([]string, error)
 }
 
-// Hub builds and caches the encoded filters the API serves.
+// Progress tells how far a TaintedSource has processed a chain (the watch
+// engine's cursor). A source that does not implement it must itself answer
+// ErrNotFound for heights it has not processed.
+type Progress interface {
+	ProcessedHeight(ctx context.Context, chain string) (int64, error)
+}
+
+// CacheDepth is how far below the processed height a block must be for its
+// filter to be cached: a reorg rewrites the sets of the blocks it replaces,
+// and filters of recent blocks are cheap to build again.
+const CacheDepth = 6
+
+// Hub builds and caches the encoded filters the API serves. When its source
+// implements Progress, heights above the processed one are ErrNotFound and
+// only blocks CacheDepth below it are cached; otherwise nothing is cached.
 type Hub struct {
 	src  TaintedSource
 	bits int
@@ -44,9 +58,8 @@ func NewHub(src TaintedSource, bits, cacheSize int) *Hub {
 	return &Hub{src: src, bits: bits, cache: map[hubKey]*Encoded{}, max: cacheSize}
 }
 
-// Filter returns the encoded filter of a block, building it on first use.
-// Only blocks the source knows are cached; a reorg that changes a block's
-// set is the source's to report (Forget drops a cached block).
+// Filter returns the encoded filter of a block, building it unless cached.
+// Forget drops cached blocks after a reorg deeper than CacheDepth.
 func (h *Hub) Filter(ctx context.Context, chainName string, height int64) (*Encoded, error) {
 	if err := CheckChain(chainName); err != nil {
 		return nil, err
@@ -61,6 +74,17 @@ func (h *Hub) Filter(ctx context.Context, chainName string, height int64) (*Enco
 	if ok {
 		return e, nil
 	}
+	cacheable := false
+	if p, ok := h.src.(Progress); ok {
+		done, err := p.ProcessedHeight(ctx, chainName)
+		if err != nil {
+			return nil, fmt.Errorf("hub filter %s/%d: processed height: %w", chainName, height, err)
+		}
+		if height > done {
+			return nil, fmt.Errorf("hub filter %s/%d: processed up to %d: %w", chainName, height, done, ErrNotFound)
+		}
+		cacheable = height <= done-CacheDepth
+	}
 	addrs, err := h.src.TaintedAddresses(ctx, chainName, height)
 	if err != nil {
 		return nil, fmt.Errorf("hub filter %s/%d: %w", chainName, height, err)
@@ -74,6 +98,9 @@ func (h *Hub) Filter(ctx context.Context, chainName string, height int64) (*Enco
 		return nil, err
 	}
 	e = &Encoded{Filter: f, Bytes: b}
+	if !cacheable {
+		return e, nil
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if _, ok := h.cache[k]; !ok {
