@@ -100,6 +100,9 @@ type CaseState struct {
 	Status      CaseStatus
 	Disposition Disposition
 	Decided     time.Time
+	// AddPersons join the case (a new member of the cluster it reviews);
+	// persons already on it are left alone.
+	AddPersons []string
 }
 
 // CaseFilter selects cases. Zero fields select all.
@@ -212,15 +215,16 @@ func (c *Cases) Note(ctx context.Context, id, actor, text string) (CaseEvent, er
 	return c.store.AppendCaseEvent(ctx, id, CaseEvent{At: c.now(), Actor: actor, Action: ActionNote, Text: text}, nil)
 }
 
-// AddSignals records new signals on a case; an undecided or escalated case
-// stays open, and a decided one is reopened for review: the new finding
-// came after the decision.
-func (c *Cases) AddSignals(ctx context.Context, id, actor, text string, signals []string) (CaseEvent, error) {
+// AddSignals records new signals on a case, and adds persons to it (the
+// new members of its cluster the signals are about); an undecided or
+// escalated case stays open, and a decided one is reopened for review: the
+// new finding came after the decision.
+func (c *Cases) AddSignals(ctx context.Context, id, actor, text string, signals, persons []string) (CaseEvent, error) {
 	cs, err := c.store.Case(ctx, id)
 	if err != nil {
 		return CaseEvent{}, err
 	}
-	next := CaseState{Status: CaseOpen, Disposition: cs.Disposition, Decided: cs.Decided}
+	next := CaseState{Status: CaseOpen, Disposition: cs.Disposition, Decided: cs.Decided, AddPersons: persons}
 	return c.store.AppendCaseEvent(ctx, id, CaseEvent{At: c.now(), Actor: actor, Action: ActionSignals, Text: text, Signals: signals}, &next)
 }
 

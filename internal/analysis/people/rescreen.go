@@ -183,24 +183,44 @@ func (r *Rescreener) one(ctx context.Context, id, reason string, rep *RescreenRe
 	return nil
 }
 
-// caseFor adds refs to the person's newest case that is open or was decided
-// (reopening it), or opens a case on the person's cluster.
+// caseFor puts refs on a case: the person's open case; else an open case
+// of another member of its cluster, which the person joins; else the
+// person's latest case, reopened; else a new case on the cluster.
 func (r *Rescreener) caseFor(ctx context.Context, id string, cluster []string, reason string, refs []string) (string, bool, error) {
-	cs, err := r.store.Cases(ctx, CaseFilter{PersonID: id, Status: CaseOpen, Limit: 1})
+	add := func(caseID string, join []string) (string, bool, error) {
+		_, err := r.cases.AddSignals(ctx, caseID, rescreenActor, reason, refs, join)
+		return caseID, false, err
+	}
+	open := func(person string) (string, error) {
+		cs, err := r.store.Cases(ctx, CaseFilter{PersonID: person, Status: CaseOpen, Limit: 1})
+		if err != nil || len(cs) == 0 {
+			return "", err
+		}
+		return cs[0].ID, nil
+	}
+	if c, err := open(id); err != nil || c != "" {
+		if err != nil {
+			return "", false, err
+		}
+		return add(c, nil)
+	}
+	for _, m := range cluster {
+		if m == id {
+			continue
+		}
+		if c, err := open(m); err != nil || c != "" {
+			if err != nil {
+				return "", false, err
+			}
+			return add(c, []string{id})
+		}
+	}
+	cs, err := r.store.Cases(ctx, CaseFilter{PersonID: id, Limit: 1})
 	if err != nil {
 		return "", false, err
 	}
-	if len(cs) == 0 {
-		// A closed case is reopened: the finding came after the decision.
-		if cs, err = r.store.Cases(ctx, CaseFilter{PersonID: id, Limit: 1}); err != nil {
-			return "", false, err
-		}
-	}
 	if len(cs) > 0 {
-		if _, err := r.cases.AddSignals(ctx, cs[0].ID, rescreenActor, reason, refs); err != nil {
-			return "", false, err
-		}
-		return cs[0].ID, false, nil
+		return add(cs[0].ID, nil)
 	}
 	persons := cluster
 	if len(persons) == 0 {

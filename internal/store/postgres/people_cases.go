@@ -17,7 +17,7 @@ var _ vet.CaseStore = (*Store)(nil)
 const (
 	qInsertCase = `INSERT INTO people_cases (id, status, disposition, decided, opened, opened_by, reason, updated)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
-	qInsertCasePerson = `INSERT INTO people_case_persons (case_id, person_id) SELECT $1, unnest($2::text[])`
+	qInsertCasePerson = `INSERT INTO people_case_persons (case_id, person_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`
 	qInsertCaseEvent  = `INSERT INTO people_case_events (case_id, seq, at, actor, action, disposition, text, signals)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 	// The row lock serialises appends to one case, so seq has no gaps nor twins.
@@ -75,6 +75,9 @@ func (s *Store) AppendCaseEvent(ctx context.Context, id string, e vet.CaseEvent,
 			_, err = tx.Exec(ctx, qTouchCase, ts(e.At), id)
 		} else {
 			_, err = tx.Exec(ctx, qUpdateCase, string(next.Status), string(next.Disposition), nullTime(next.Decided), ts(e.At), id)
+			if err == nil && len(next.AddPersons) > 0 {
+				_, err = tx.Exec(ctx, qInsertCasePerson, id, next.AddPersons)
+			}
 		}
 		if err != nil {
 			return err

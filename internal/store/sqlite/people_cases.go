@@ -17,7 +17,7 @@ var _ vet.CaseStore = (*Store)(nil)
 const (
 	qInsertCase = `INSERT INTO people_cases (id, status, disposition, decided, opened, opened_by, reason, updated)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-	qInsertCasePerson = `INSERT INTO people_case_persons (case_id, person_id) VALUES (?, ?)`
+	qInsertCasePerson = `INSERT INTO people_case_persons (case_id, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING`
 	qInsertCaseEvent  = `INSERT INTO people_case_events (case_id, seq, at, actor, action, disposition, text, signals)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	qNextCaseSeq  = `SELECT COALESCE(MAX(seq), 0) + 1 FROM people_case_events WHERE case_id = ?`
@@ -76,6 +76,13 @@ func (s *Store) AppendCaseEvent(ctx context.Context, id string, e vet.CaseEvent,
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return vet.ErrCaseNotFound
+		}
+		if next != nil {
+			for _, p := range next.AddPersons {
+				if _, err := tx.ExecContext(ctx, qInsertCasePerson, id, p); err != nil {
+					return err
+				}
+			}
 		}
 		if err := tx.QueryRowContext(ctx, qNextCaseSeq, id).Scan(&e.Seq); err != nil {
 			return err

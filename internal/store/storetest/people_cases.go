@@ -199,7 +199,7 @@ func caseStoreCases() []caseCase {
 			if !st.Verified() || st.CaseID != c.ID {
 				t.Errorf("after verification: %+v", st)
 			}
-			_, err = cs.AddSignals(t.Context(), c.ID, vet.SystemActor+"rescreen", "list 2025-11-19 loaded", []string{"PPL-SDN-NAME:p1:cd"})
+			_, err = cs.AddSignals(t.Context(), c.ID, vet.SystemActor+"rescreen", "list 2025-11-19 loaded", []string{"PPL-SDN-NAME:p1:cd"}, nil)
 			must(t, "signals", err)
 			st, err = cs.Status(t.Context(), "p1")
 			must(t, "status", err)
@@ -296,8 +296,13 @@ func workflowCases() []caseCase {
 			add("c", 4, shared)
 			third, err := rs.PersonChanged(t.Context(), "c")
 			must(t, "person changed", err)
-			if third.Assessed != 3 || len(third.Opened) != 1 || !slices.Equal(third.Updated, []string{first.ID}) {
+			if third.Assessed != 3 || len(third.Opened) != 0 || !slices.Equal(third.Updated, []string{first.ID}) {
 				t.Errorf("after c joined: %+v", third)
+			}
+			joined, err := s.Case(t.Context(), first.ID)
+			must(t, "case", err)
+			if !slices.Equal(joined.Persons, []string{"a", "b", "c"}) || len(joined.Events) != 5 {
+				t.Errorf("c did not join the cluster's case: %+v", joined)
 			}
 			all, err := s.Cases(t.Context(), vet.CaseFilter{})
 			must(t, "cases", err)
@@ -334,7 +339,7 @@ func workflowCases() []caseCase {
 				_, err = cs.Decide(t.Context(), c.ID, "alice", vet.VerifiedInPerson, "documents checked in person")
 				must(t, "decide", err)
 				if id == "p3" {
-					_, err = cs.AddSignals(t.Context(), c.ID, vet.SystemActor+"rescreen", "new list", []string{"PPL-SDN-NAME:p3:00"})
+					_, err = cs.AddSignals(t.Context(), c.ID, vet.SystemActor+"rescreen", "new list", []string{"PPL-SDN-NAME:p3:00"}, nil)
 					must(t, "signals", err)
 				}
 			}
