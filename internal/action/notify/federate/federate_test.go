@@ -261,8 +261,8 @@ func testDeadLetters(t *testing.T, open opener) {
 	}
 }
 
-// TestRejectedOverTAXII: forged, tampered, mismatching, replayed and
-// expired indicators posted to B's collection are refused with the reason
+// TestRejectedOverTAXII: forged, tampered, unsigned, mismatching, replayed
+// and expired indicators posted to B's collection are refused with the reason
 // recorded, none is stored, and they do not stop the good one after them.
 func TestRejectedOverTAXII(t *testing.T) {
 	for name, open := range backends(t) {
@@ -319,7 +319,14 @@ func testRejectedOverTAXII(t *testing.T, open opener) {
 		encode(t, genv, grec, nil),
 		encode(t, repEnv, repRec, nil),
 	}
-	objs = append([]json.RawMessage{encode(t, badSig, badSigRec, nil)}, objs...)
+	unsigned := dmmFlag("f-unsigned", deposit)
+	unsigned.IssuedAt = good.IssuedAt
+	uEnv, uRec := sign(t, a.id, unsigned)
+	stripped := tamper(t, encode(t, uEnv, uRec, nil), func(m map[string]any) {
+		ext := m["extensions"].(map[string]any)[federate.ExtensionID].(map[string]any)
+		ext["signature"], ext["key_id"] = "", ""
+	})
+	objs = append([]json.RawMessage{encode(t, badSig, badSigRec, nil), stripped}, objs...)
 	client := &taxii.Client{Key: b.issued["a"], Retries: -1}
 	cfg := b.run.Config()
 	st, err := client.Push(t.Context(), b.srv.URL+taxii.Prefix+cfg.Root+"/collections/"+cfg.Collection+"/", objs, 0, 0)
@@ -345,6 +352,7 @@ func testRejectedOverTAXII(t *testing.T, open opener) {
 		says string
 	}{
 		{notify.ErrBadSignature, "signature does not verify"}, // tampered signature
+		{notify.ErrBadSignature, "unsigned"},                  // signature and key id stripped
 		{notify.ErrUnknownIssuer, "no member holds key"},      // forged: Mallory's key
 		{federate.ErrMismatch, "pattern"},                     // the indicator names another address
 		{notify.ErrExpired, "expired"},                        // expired
