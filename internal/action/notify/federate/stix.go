@@ -41,12 +41,11 @@ type Signed struct {
 // ExtensionDefinition returns the extension-definition object of Signed.
 func ExtensionDefinition() *stix.ExtensionDefinition {
 	d := &stix.ExtensionDefinition{
-		Name:                "Interdict signed record",
-		Description:         "The notify envelope (canonical JSON record, Ed25519 key id and signature) an Interdict flag indicator was made from; receivers trust only this, verified.",
-		Schema:              "https://github.com/interdict/interdict/blob/main/docs/federation.md",
-		Version:             "1.0.0",
-		ExtensionTypes:      []string{"property-extension"},
-		ExtensionProperties: []string{"payload", "key_id", "signature"},
+		Name:           "Interdict signed record",
+		Description:    "The notify envelope (canonical JSON record, Ed25519 key id and signature) an Interdict flag indicator was made from; receivers trust only this, verified.",
+		Schema:         "https://github.com/interdict/interdict/blob/main/docs/federation.md",
+		Version:        "1.0.0",
+		ExtensionTypes: []string{"property-extension"},
 	}
 	ts := stix.NewTimestamp(extensionCreated)
 	d.Type, d.SpecVersion, d.ID, d.CreatedByRef, d.Created, d.Modified = "extension-definition", "2.1", ExtensionID, ProjectIdentityID, ts, ts

@@ -3,6 +3,7 @@ package federate_test
 import (
 	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/interdict/interdict/internal/action/notify"
 	"github.com/interdict/interdict/internal/action/notify/federate"
 	"github.com/interdict/interdict/internal/action/share/stix"
+	"github.com/interdict/interdict/internal/sharedtest"
 )
 
 var issued = time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
@@ -86,12 +88,19 @@ func TestEncodeDecode(t *testing.T) {
 		{"an amendment is a newer version of the flag's indicator", amEnv, am, prev,
 			flagInd.Pattern, false, issued, -1, "", stix.TLP20Green, false, 60, "(amended)"},
 	}
+	schemas := oasisValidator(t)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			raw := encode(t, c.env, c.rec, c.prev)
+			if err := schemas.ValidateJSON(raw); err != nil {
+				t.Errorf("the OASIS schemas refuse the indicator: %v", err)
+			}
 			env, rec, ind, err := federate.Decode(raw)
 			if err != nil {
 				t.Fatalf("Decode: %v", err)
+			}
+			if err := stix.Check(ind); err != nil {
+				t.Errorf("stix.Check: %v", err)
 			}
 			if string(env.Payload) != string(c.env.Payload) || string(env.Signature) != string(c.env.Signature) || env.KeyID != c.env.KeyID {
 				t.Error("the envelope does not come back byte for byte")
@@ -142,6 +151,9 @@ func TestEncodeDecode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if err := schemas.ValidateJSON(raw); err != nil {
+			t.Errorf("the OASIS schemas refuse the definition: %v", err)
+		}
 		if _, _, _, err := federate.Decode(raw); !errors.Is(err, federate.ErrNotFlag) {
 			t.Errorf("Decode of the definition = %v, want ErrNotFlag", err)
 		}
@@ -149,6 +161,17 @@ func TestEncodeDecode(t *testing.T) {
 			t.Error(err)
 		}
 	})
+}
+
+// oasisValidator compiles the OASIS STIX 2.1 JSON schemas of the shared
+// data folder.
+func oasisValidator(t *testing.T) *stix.Validator {
+	t.Helper()
+	v, err := stix.NewValidator(os.DirFS(sharedtest.Path(t, "stix", "oasis-stix21-json-schemas")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 // tamper re-encodes an indicator after edit changes it.
