@@ -74,9 +74,23 @@ func writeFile(t *testing.T, name string, b []byte) string {
 	return p
 }
 
+// TestCLIFlagsBetweenAnAuthorityAndAnExchange runs the flag workflow between
+// instances with their own stores, embedded and on PostgreSQL.
 func TestCLIFlagsBetweenAnAuthorityAndAnExchange(t *testing.T) {
-	a := cli{t: t, args: []string{"--data-dir", t.TempDir()}}
-	b := cli{t: t, args: []string{"--data-dir", t.TempDir()}}
+	for _, st := range []struct {
+		name string
+		args func(t *testing.T) []string
+	}{
+		{"SQLite", func(t *testing.T) []string { return []string{"--data-dir", t.TempDir()} }},
+		{"PostgreSQL", func(t *testing.T) []string { return []string{"--data-dir", t.TempDir(), "--db", freshPostgresSchema(t)} }},
+	} {
+		t.Run(st.name, func(t *testing.T) { flagsScenario(t, st.args) })
+	}
+}
+
+func flagsScenario(t *testing.T, instance func(t *testing.T) []string) {
+	a := cli{t: t, args: instance(t)}
+	b := cli{t: t, args: instance(t)}
 
 	var aid, bid identityOut
 	a.json(&aid, "keys", "init", "--member", "npa-jp", "--org", "National Police Agency", "--role", "authority")
@@ -160,7 +174,7 @@ func TestCLIFlagsBetweenAnAuthorityAndAnExchange(t *testing.T) {
 	b.wantCode(exitRefused, "bad signature", "flags", "verify", forgedFile)
 	b.wantCode(exitRefused, "bad signature", "flags", "import", forgedFile)
 
-	c := cli{t: t, args: []string{"--data-dir", t.TempDir()}}
+	c := cli{t: t, args: instance(t)}
 	c.ok("keys", "init", "--member", "stranger")
 	var stranger issued
 	c.json(&stranger, "flags", "issue", "--chain", "eth", "--address", "0x5a3dc2a4d5ae6b4e1a2b1f6f9b1b8c7e4c3d2e1f", "--reason", "x")
