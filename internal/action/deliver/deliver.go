@@ -39,6 +39,27 @@ type AlertSource interface {
 	AlertsAfter(ctx context.Context, afterID int64, limit int) ([]Event, error)
 }
 
+// Published is an alert handed to delivery: Key is its own id (publishing
+// the same key again is a no-op, so a re-run of a block delivers nothing
+// twice), Member the member it belongs to ("" = the instance's own).
+type Published struct {
+	Key     string
+	Member  string
+	Payload json.RawMessage
+}
+
+// Outbox is the state store's alert log (migration 0010): alerts are
+// published once each and numbered in the order they were published, which
+// is the order AlertsAfter returns them. It is an AlertSource for the
+// Dispatcher and the Stream.
+type Outbox interface {
+	AlertSource
+	// Publish appends the events whose key is new, in order, and returns
+	// how many were new. Numbers are given in commit order, so a reader
+	// following the log never skips one committed late.
+	Publish(ctx context.Context, events []Published) (int, error)
+}
+
 // Endpoint is a registered webhook receiver.
 type Endpoint struct {
 	ID  string `json:"id"`

@@ -43,6 +43,62 @@ const (
 	qDeliverState = `SELECT state FROM deliver_deliveries WHERE id = $1`
 )
 
+const (
+	qDeliverPublish = `INSERT INTO deliver_events (key, member, payload, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING`
+	qDeliverAfter   = `SELECT seq, member, payload FROM deliver_events WHERE seq > $1 ORDER BY seq LIMIT $2`
+	// Publishers queue on this lock (readers do not), so that numbers are
+	// committed in order and a follower never steps over one that commits
+	// late.
+	qDeliverLockLog = `LOCK TABLE deliver_events IN EXCLUSIVE MODE`
+)
+
+// Publish appends alerts to the delivery log; see deliver.Outbox.
+func (s *Store) Publish(ctx context.Context, events []deliver.Published) (int, error) {
+	n := 0
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, qDeliverLockLog); err != nil {
+			return err
+		}
+		at := now()
+		for _, e := range events {
+			if e.Key == "" {
+				return fmt.Errorf("an event without a key: %w", deliver.ErrInvalid)
+			}
+			payload := []byte(e.Payload)
+			if payload == nil {
+				payload = []byte{}
+			}
+			tag, err := tx.Exec(ctx, qDeliverPublish, e.Key, e.Member, payload, at)
+			if err != nil {
+				return err
+			}
+			n += int(tag.RowsAffected())
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("postgres: publish alerts: %w", err)
+	}
+	return n, nil
+}
+
+// AlertsAfter reads the delivery log; see deliver.AlertSource.
+func (s *Store) AlertsAfter(ctx context.Context, after int64, limit int) ([]deliver.Event, error) {
+	rows, err := s.pool.Query(ctx, qDeliverAfter, after, defaultLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: alerts after %d: %w", after, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (deliver.Event, error) {
+		var e deliver.Event
+		err := r.Scan(&e.ID, &e.Member, &e.Payload)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: alerts after %d: %w", after, err)
+	}
+	return out, nil
+}
+
 // AddEndpoint registers a webhook endpoint; see deliver.Store.
 func (s *Store) AddEndpoint(ctx context.Context, e deliver.Endpoint) error {
 	created := e.CreatedAt

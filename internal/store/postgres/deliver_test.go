@@ -11,3 +11,8 @@ func TestDeliverContract(t *testing.T) {
 	serverURL(t) // once here rather than in every case
 	storetest.RunDeliver(t, func(t *testing.T) deliver.Store { return open(t) })
 }
+
+func TestOutboxContract(t *testing.T) {
+	serverURL(t)
+	storetest.RunOutbox(t, func(t *testing.T) deliver.Outbox { return open(t) })
+}

@@ -35,6 +35,66 @@ const (
 		WHERE id = ? AND state = 'dead'`
 )
 
+const (
+	qDeliverPublish = `INSERT INTO deliver_events (key, member, payload, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`
+	qDeliverAfter   = `SELECT seq, member, payload FROM deliver_events WHERE seq > ? ORDER BY seq LIMIT ?`
+)
+
+// Publish appends alerts to the delivery log; see deliver.Outbox. The one
+// writer connection makes numbers follow commit order.
+func (s *Store) Publish(ctx context.Context, events []deliver.Published) (int, error) {
+	n := 0
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, qDeliverPublish)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		at := toMicros(now())
+		for _, e := range events {
+			if e.Key == "" {
+				return fmt.Errorf("an event without a key: %w", deliver.ErrInvalid)
+			}
+			res, err := stmt.ExecContext(ctx, e.Key, e.Member, []byte(e.Payload), at)
+			if err != nil {
+				return err
+			}
+			k, _ := res.RowsAffected()
+			n += int(k)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: publish alerts: %w", err)
+	}
+	return n, nil
+}
+
+// AlertsAfter reads the delivery log; see deliver.AlertSource.
+func (s *Store) AlertsAfter(ctx context.Context, after int64, limit int) ([]deliver.Event, error) {
+	rows, err := s.reader.QueryContext(ctx, qDeliverAfter, after, defaultLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: alerts after %d: %w", after, err)
+	}
+	defer rows.Close()
+	var out []deliver.Event
+	for rows.Next() {
+		var (
+			e       deliver.Event
+			payload []byte
+		)
+		if err := rows.Scan(&e.ID, &e.Member, &payload); err != nil {
+			return nil, fmt.Errorf("sqlite: alerts after %d: %w", after, err)
+		}
+		e.Payload = payload
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: alerts after %d: %w", after, err)
+	}
+	return out, nil
+}
+
 // AddEndpoint registers a webhook endpoint; see deliver.Store.
 func (s *Store) AddEndpoint(ctx context.Context, e deliver.Endpoint) error {
 	created := e.CreatedAt

@@ -10,3 +10,7 @@ import (
 func TestDeliverContract(t *testing.T) {
 	storetest.RunDeliver(t, func(t *testing.T) deliver.Store { return open(t) })
 }
+
+func TestOutboxContract(t *testing.T) {
+	storetest.RunOutbox(t, func(t *testing.T) deliver.Outbox { return open(t) })
+}

@@ -234,3 +234,77 @@ func deliverCases() []deliverCase {
 		}},
 	}
 }
+
+// RunOutbox is the contract suite of deliver.Outbox. open must return a
+// fresh, empty store and arrange its closing with t.Cleanup.
+func RunOutbox(t *testing.T, open func(t *testing.T) deliver.Outbox) {
+	t.Run("alerts are numbered in publication order and a key is published once", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		pub := func(keys ...string) int {
+			var evs []deliver.Published
+			for _, k := range keys {
+				evs = append(evs, deliver.Published{Key: k, Member: "m-" + k, Payload: json.RawMessage(`{"k":"` + k + `"}`)})
+			}
+			n, err := s.Publish(ctx(t), evs)
+			must(t, "Publish", err)
+			return n
+		}
+		if n := pub("a", "b", "c"); n != 3 {
+			t.Errorf("Publish of 3 new = %d", n)
+		}
+		if n := pub("b", "d"); n != 1 {
+			t.Errorf("Publish of b again and d = %d, want 1", n)
+		}
+		all, err := s.AlertsAfter(ctx(t), 0, 0)
+		must(t, "AlertsAfter", err)
+		if len(all) != 4 {
+			t.Fatalf("%d events, want 4", len(all))
+		}
+		for i, want := range []string{"a", "b", "c", "d"} {
+			e := all[i]
+			if e.Member != "m-"+want || string(e.Payload) != `{"k":"`+want+`"}` || (i > 0 && e.ID <= all[i-1].ID) {
+				t.Errorf("event %d = %+v, want %s in increasing order", i, e, want)
+			}
+		}
+		page, err := s.AlertsAfter(ctx(t), all[1].ID, 1)
+		must(t, "AlertsAfter page", err)
+		if len(page) != 1 || page[0].ID != all[2].ID {
+			t.Errorf("the page after b = %+v, want c", page)
+		}
+		_, err = s.Publish(ctx(t), []deliver.Published{{Member: "x"}})
+		wantErr(t, "Publish without a key", err, deliver.ErrInvalid)
+	})
+	t.Run("a follower reading while publishers commit at once misses none", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		const writers, each = 4, 25
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Go(func() {
+				for i := range each {
+					if _, err := s.Publish(ctx(t), []deliver.Published{{Key: fmt.Sprintf("w%d-%d", w, i), Payload: json.RawMessage(`{}`)}}); err != nil {
+						t.Errorf("Publish: %v", err)
+						return
+					}
+				}
+			})
+		}
+		seen := map[int64]bool{}
+		var after int64
+		deadline := time.Now().Add(20 * time.Second)
+		for len(seen) < writers*each && time.Now().Before(deadline) {
+			evs, err := s.AlertsAfter(ctx(t), after, 7)
+			must(t, "AlertsAfter", err)
+			for _, e := range evs {
+				seen[e.ID] = true
+				after = e.ID
+			}
+		}
+		wg.Wait()
+		if len(seen) != writers*each {
+			all, _ := s.AlertsAfter(ctx(t), 0, 1000)
+			t.Errorf("the follower saw %d of %d events (%d stored)", len(seen), writers*each, len(all))
+		}
+	})
+}

@@ -2,6 +2,16 @@
 -- endpoint and alert, and every attempt. Keep this file equivalent to
 -- internal/store/sqlite/migrations/0010_deliver.up.sql.
 
+-- The alert log webhooks and the SSE stream read: every alert published
+-- once (key: the alert's own id), numbered in publication order.
+CREATE TABLE deliver_events (
+    seq        BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    key        TEXT        NOT NULL UNIQUE,
+    member     TEXT        NOT NULL,
+    payload    BYTEA       NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+
 CREATE TABLE deliver_endpoints (
     id         TEXT        NOT NULL PRIMARY KEY,
     url        TEXT        NOT NULL,

@@ -3,6 +3,16 @@
 -- the Unix epoch, UTC, as in 0001. Keep this file equivalent to
 -- internal/store/postgres/migrations/0010_deliver.up.sql.
 
+-- The alert log webhooks and the SSE stream read: every alert published
+-- once (key: the alert's own id), numbered in publication order.
+CREATE TABLE deliver_events (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    key        TEXT    NOT NULL UNIQUE,
+    member     TEXT    NOT NULL,
+    payload    BLOB    NOT NULL,
+    created_at INTEGER NOT NULL
+);
+
 CREATE TABLE deliver_endpoints (
     id         TEXT    NOT NULL PRIMARY KEY,
     url        TEXT    NOT NULL,
