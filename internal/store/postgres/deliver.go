@@ -56,28 +56,40 @@ const (
 func (s *Store) Publish(ctx context.Context, events []deliver.Published) (int, error) {
 	n := 0
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, qDeliverLockLog); err != nil {
-			return err
-		}
-		at := now()
-		for _, e := range events {
-			if e.Key == "" {
-				return fmt.Errorf("an event without a key: %w", deliver.ErrInvalid)
-			}
-			payload := []byte(e.Payload)
-			if payload == nil {
-				payload = []byte{}
-			}
-			tag, err := tx.Exec(ctx, qDeliverPublish, e.Key, e.Member, payload, at)
-			if err != nil {
-				return err
-			}
-			n += int(tag.RowsAffected())
-		}
-		return nil
+		var err error
+		n, err = publishTx(ctx, tx, events)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("postgres: publish alerts: %w", err)
+	}
+	return n, nil
+}
+
+// publishTx publishes inside a caller's transaction: the watch store's
+// block commit can publish its alerts atomically with writing them. It
+// takes the log's lock, held to the commit.
+func publishTx(ctx context.Context, tx pgx.Tx, events []deliver.Published) (int, error) {
+	if len(events) == 0 {
+		return 0, nil
+	}
+	if _, err := tx.Exec(ctx, qDeliverLockLog); err != nil {
+		return 0, err
+	}
+	at, n := now(), 0
+	for _, e := range events {
+		if e.Key == "" {
+			return 0, fmt.Errorf("an event without a key: %w", deliver.ErrInvalid)
+		}
+		payload := []byte(e.Payload)
+		if payload == nil {
+			payload = []byte{}
+		}
+		tag, err := tx.Exec(ctx, qDeliverPublish, e.Key, e.Member, payload, at)
+		if err != nil {
+			return 0, err
+		}
+		n += int(tag.RowsAffected())
 	}
 	return n, nil
 }

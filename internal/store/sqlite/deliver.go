@@ -45,27 +45,35 @@ const (
 func (s *Store) Publish(ctx context.Context, events []deliver.Published) (int, error) {
 	n := 0
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, qDeliverPublish)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		at := toMicros(now())
-		for _, e := range events {
-			if e.Key == "" {
-				return fmt.Errorf("an event without a key: %w", deliver.ErrInvalid)
-			}
-			res, err := stmt.ExecContext(ctx, e.Key, e.Member, []byte(e.Payload), at)
-			if err != nil {
-				return err
-			}
-			k, _ := res.RowsAffected()
-			n += int(k)
-		}
-		return nil
+		var err error
+		n, err = publishTx(ctx, tx, events)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: publish alerts: %w", err)
+	}
+	return n, nil
+}
+
+// publishTx publishes inside a caller's transaction: the watch store's
+// block commit can publish its alerts atomically with writing them.
+func publishTx(ctx context.Context, tx *sql.Tx, events []deliver.Published) (int, error) {
+	stmt, err := tx.PrepareContext(ctx, qDeliverPublish)
+	if err != nil {
+		return 0, err
+	}
+	defer stmt.Close()
+	at, n := toMicros(now()), 0
+	for _, e := range events {
+		if e.Key == "" {
+			return 0, fmt.Errorf("an event without a key: %w", deliver.ErrInvalid)
+		}
+		res, err := stmt.ExecContext(ctx, e.Key, e.Member, []byte(e.Payload), at)
+		if err != nil {
+			return 0, err
+		}
+		k, _ := res.RowsAffected()
+		n += int(k)
 	}
 	return n, nil
 }
