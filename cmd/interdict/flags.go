@@ -54,7 +54,7 @@ func (o *flagOpts) run(g *globals, cmd *cobra.Command, fn func(ctx context.Conte
 
 func newFlagsCmd(g *globals) *cobra.Command {
 	o := &flagOpts{}
-	cmd := &cobra.Command{Use: "flags", Short: "Issue, revoke, list, show, verify and import signed flags"}
+	cmd := &cobra.Command{Use: "flags", Short: "Issue, amend, revoke, list, show, verify and import signed flags (and federate them)"}
 	cmd.PersistentFlags().StringSliceVar(&o.issuerRoles, "issuer-roles", []string{string(notify.RoleAuthority)},
 		"member roles whose flags, revocations and amendments are accepted")
 	cmd.AddCommand(newFlagsIssueCmd(g, o), newFlagsAmendCmd(g, o), newFlagsRevokeCmd(g, o), newFlagsListCmd(g, o), newFlagsShowCmd(g, o),
