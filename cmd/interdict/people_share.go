@@ -297,20 +297,30 @@ func (pc *peopleCmd) shareMatchCmd() *cobra.Command {
 		isacPath string
 	)
 	cmd := &cobra.Command{
-		Use:   "match --isac-key FILE (--url URL --collection ID | --file FILE)",
-		Short: "Match hashed personas other members shared against this instance's persons",
-		Long: `Read the hashed personas of a TAXII collection (every object, from the start) or of a
-file, hash this instance's persons' identifiers with the same ISAC key, and re-screen:
-a match is signal PPL-SHARED-HASH (high), recorded once and put on a case for a reviewer.
-Neither side's values are shown to the other.`,
+		Use:   "match [--isac-key FILE] (--url URL --collection ID | --file FILE)",
+		Short: "Match personas other members shared against this instance's persons",
+		Long: `Read every object of a TAXII collection (from the start) or of a file and re-screen
+this instance's persons against the personas in them:
+
+  hashed personas (people share hashes), with --isac-key: this instance's identifiers are
+  hashed with the same ISAC key; a match is signal PPL-SHARED-HASH (high). Neither side's
+  values are shown to the other;
+  persona observables (people share export, or any member's email-addr, user-account,
+  url and cryptocurrency-wallet objects): a match is signal PPL-SHARED-PERSONA (high).
+
+Matches are recorded once and put on a case for a reviewer.`,
 		Args: withArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := r.check(true); err != nil {
 				return err
 			}
-			key, err := pc.loadISACKey(isacPath)
-			if err != nil {
-				return err
+			var key *vet.ISACKey
+			if isacPath != "" {
+				k, err := pc.loadISACKey(isacPath)
+				if err != nil {
+					return err
+				}
+				key = k
 			}
 			v, err := pc.vault()
 			if err != nil {
@@ -321,17 +331,23 @@ Neither side's values are shown to the other.`,
 				if err != nil {
 					return err
 				}
-				ps, skipped, err := vet.ParseHashedIndicators(objs)
+				ps, _, err := vet.ParseHashedIndicators(objs)
 				if err != nil {
 					return peopleInput{err}
 				}
-				m := vet.NewHashMatcher(key, ps)
-				a.log.Info("shared personas read", "source", source, "personas", len(ps), "hashes", m.Len(), "other_objects", skipped)
+				pm, observables := vet.NewPersonaMatcher(objs)
+				sources := []vet.SignalSource{pm}
+				hashes := 0
+				if key != nil {
+					hm := vet.NewHashMatcher(key, ps)
+					sources, hashes = append(sources, hm), hm.Len()
+				}
+				a.log.Info("shared personas read", "source", source, "hashed_personas", len(ps), "hashes", hashes, "observables", observables)
 				st, err := caseStore(a)
 				if err != nil {
 					return err
 				}
-				rep, err := vet.NewRescreener(svc, v, st, a.log, m).IndicatorsChanged(ctx, "shared personas from "+source)
+				rep, err := vet.NewRescreener(svc, v, st, a.log, sources...).IndicatorsChanged(ctx, "shared personas from "+source)
 				if err != nil {
 					return workflowErr(err)
 				}
@@ -339,8 +355,8 @@ Neither side's values are shown to the other.`,
 					return err
 				}
 				return a.emit(rep, func(w *tabwriter.Writer) {
-					fmt.Fprintf(w, "shared personas\t%d\nassessed\t%d\nnew signals\t%d\ncases opened\t%s\ncases updated\t%s\n",
-						len(ps), rep.Assessed, rep.NewSignals, joinOr(rep.Opened, "-"), joinOr(rep.Updated, "-"))
+					fmt.Fprintf(w, "hashed personas\t%d\nobservables\t%d\nassessed\t%d\nnew signals\t%d\ncases opened\t%s\ncases updated\t%s\n",
+						len(ps), observables, rep.Assessed, rep.NewSignals, joinOr(rep.Opened, "-"), joinOr(rep.Updated, "-"))
 					for _, p := range rep.Persons {
 						for _, s := range p.Signals {
 							fmt.Fprintf(w, "%s\t%s %s\t%s\n", p.PersonID, s.Severity, s.Rule, s.Advisory)
@@ -351,7 +367,7 @@ Neither side's values are shown to the other.`,
 		},
 	}
 	r.flags(cmd, "read the objects from FILE (STIX bundle, TAXII envelope or JSON lines)")
-	cmd.Flags().StringVar(&isacPath, "isac-key", "", "the ISAC's agreed key file")
+	cmd.Flags().StringVar(&isacPath, "isac-key", "", "the ISAC's agreed key file (needed to match hashed personas)")
 	return cmd
 }
 

@@ -230,6 +230,14 @@ func TestPeopleCasesAndGateCLI(t *testing.T) {
 	if strings.Contains(string(data), "Devon Sample") {
 		t.Error("persona bundle exports the legal name")
 	}
+	// Another member matches the exported persona's observables.
+	other := cli{t: t, args: []string{"--data-dir", t.TempDir()}}
+	other.ok("people", "add", "applicant-3", "--ident", "github=777|renamed", "--ident", "email=someone.else@example.org")
+	var rep rescreenDoc
+	other.json(&rep, "people", "share", "match", "--file", bundle)
+	if rep.NewSignals != 1 || len(rep.Opened) != 1 || rep.Persons[0].Signals[0].Rule != "PPL-SHARED-PERSONA" || rep.Persons[0].Signals[0].Evidence[0].Field != "github" {
+		t.Errorf("match of the exported persona: %+v", rep)
+	}
 	// Decisions and notes are in the audit log, with who made them.
 	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "interdict.db"), nil)
 	if err != nil {

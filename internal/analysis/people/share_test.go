@@ -232,3 +232,32 @@ func FuzzParseHashedIndicators(f *testing.F) {
 		_ = NewHashMatcher(k, ps)
 	})
 }
+
+func TestPersonaMatcher(t *testing.T) {
+	p := persona("p1", "Jordan.Sample@example.org")
+	b, err := PersonaBundle(&p, "case-1", stix.TLPGreen, shareNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var objs []json.RawMessage
+	for _, o := range b.Objects {
+		raw, err := stix.Marshal(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs = append(objs, raw)
+	}
+	m, n := NewPersonaMatcher(objs)
+	if n != 3 { // email, GitHub account, wallet
+		t.Fatalf("%d observables indexed, want 3", n)
+	}
+	mine := people.Person{ID: "applicant-9", Identifiers: []people.Identifier{
+		{Type: people.Email, Value: "JORDAN.SAMPLE@example.org"},
+		{Type: people.GitHub, Value: "58391027", Extra: "renamed-login"},
+		{Type: people.Wallet, Value: "0x00000000000000000000000000000000000000c4"},
+	}}
+	sig, err := m.Signals(t.Context(), &mine)
+	if err != nil || len(sig) != 2 || sig[0].Rule != "PPL-SHARED-PERSONA" || sig[0].Evidence[0].Field != "email" || sig[1].Evidence[0].Field != "github" {
+		t.Errorf("signals %+v, %v", sig, err)
+	}
+}
