@@ -32,7 +32,7 @@ advisory it follows, a severity and its evidence. No protected attribute is scor
 	}
 	cmd.PersistentFlags().StringVar(&keyFile, "key-file", "", "the instance's people key (default: people.key in the data dir)")
 	pc := &peopleCmd{g: g, keyFile: &keyFile}
-	cmd.AddCommand(pc.addCmd(), pc.importCmd(), pc.screenCmd(), pc.showCmd(), pc.clustersCmd(), pc.purgeCmd())
+	cmd.AddCommand(pc.addCmd(), pc.importCmd(), pc.screenCmd(), pc.showCmd(), pc.clustersCmd(), pc.purgeCmd(), pc.logsCmd())
 	cmd.AddCommand(pc.workflowCmds()...)
 	return cmd
 }
@@ -228,7 +228,8 @@ lists. With --wallets each payout wallet (a wallet identifier; EXTRA btc or eth,
 guessed from the address) is also traced backward over the chain index, and a wallet
 that received funds the exposure rules grade Medium or more (DPRK-attributed, hacks,
 sanctioned parties, from the tags in the state store) is flagged as PPL-WALLET-EXPOSED
-with the transaction path from the flagged address as evidence.`,
+with the transaction path from the flagged address as evidence. The login and activity
+rules run on the events imported with people logs import.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return pc.run(cmd, func(ctx context.Context, a *app, svc *vet.Service) error {
 				ws, closeWS, err := payout.screener(a)
@@ -236,6 +237,7 @@ with the transaction path from the flagged address as evidence.`,
 					return err
 				}
 				defer closeWS()
+				logRules := vet.NewLogRules(vet.DefaultLogConfig())
 				ids := args
 				if all {
 					ids = svc.Graph().Persons()
@@ -247,6 +249,9 @@ with the transaction path from the flagged address as evidence.`,
 						return err
 					}
 					if err := screenWallets(ctx, ws, &as, &p); err != nil {
+						return err
+					}
+					if err := screenLogs(ctx, a, logRules, &as, &p); err != nil {
 						return err
 					}
 					if as.Flagged || !all {

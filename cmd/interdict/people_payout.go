@@ -54,7 +54,7 @@ func screenWallets(ctx context.Context, ws *vet.WalletScreen, as *vet.Assessment
 	if ws == nil {
 		return nil
 	}
-	sig, err := ws.Screen(ctx, p)
+	sig, err := ws.Screen(ctx, p.ID, vet.WalletsOf(p))
 	if err != nil {
 		return traceError(err)
 	}

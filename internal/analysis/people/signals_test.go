@@ -139,6 +139,17 @@ func TestNoRuleReadsProtectedAttributes(t *testing.T) {
 		}
 	}
 	walk("Subject", reflect.TypeFor[vet.Subject]())
+	// The log rules read a LogSubject (events, claimed time zone, other users
+	// of an IP) and nothing else.
+	walk("LogSubject", reflect.TypeFor[vet.LogSubject]())
+	if m, _ := reflect.TypeFor[*vet.LogRules]().MethodByName("Evaluate"); m.Type.NumIn() != 2 || m.Type.In(1) != reflect.TypeFor[vet.LogSubject]() {
+		t.Errorf("LogRules.Evaluate takes %v, want (LogSubject)", m.Type)
+	}
+	// The wallet rule reads the person's wallets only, through WalletChain.
+	walk("WalletRef", reflect.TypeFor[vet.WalletRef]())
+	if m, _ := reflect.TypeFor[*vet.WalletScreen]().MethodByName("Screen"); m.Type.NumIn() != 4 || m.Type.In(3) != reflect.TypeFor[[]vet.WalletRef]() {
+		t.Errorf("WalletScreen.Screen takes %v, want (ctx, person id, []WalletRef)", m.Type)
+	}
 	if len(seen) < 2 {
 		t.Fatal("the walk saw too few types")
 	}

@@ -50,35 +50,49 @@ type WalletEvidence struct {
 // walletSeverity maps an exposure severity to a signal's; Low exposure gives none.
 var walletSeverity = map[exposure.Severity]Severity{exposure.Medium: Medium, exposure.High: High, exposure.Severe: High}
 
-// WalletChain returns the chain of a wallet identifier: its Extra ("btc",
-// "eth"), or, when none is given, "eth" for a 0x address and "btc" otherwise.
-func WalletChain(id people.Identifier) string {
-	if x := strings.ToLower(strings.TrimSpace(id.Extra)); x != "" {
-		return x
-	}
-	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(id.Value)), "0x") {
-		return "eth"
-	}
-	return "btc"
+// WalletRef is a payout wallet as the wallet rule reads it: nothing else of
+// the person.
+type WalletRef struct {
+	Chain   string `json:"chain"`
+	Address string `json:"address"`
 }
 
-// Screen scores every wallet of p on the chains the tracer knows and returns
-// a signal for each wallet whose receiving exposure is Medium or more. A
-// wallet the index has never seen is no finding; a wallet on another chain
-// is skipped.
-func (w *WalletScreen) Screen(ctx context.Context, p *people.Person) ([]Signal, error) {
-	var out []Signal
+// WalletsOf returns p's wallets, each with its chain: the identifier's Extra
+// ("btc", "eth"), or, when none is given, "eth" for a 0x address and "btc"
+// otherwise.
+func WalletsOf(p *people.Person) []WalletRef {
+	var out []WalletRef
 	for _, id := range p.Identifiers {
 		if id.Type != people.Wallet {
 			continue
 		}
-		ch := WalletChain(id)
-		if ch != "btc" && ch != "eth" {
+		addr := strings.TrimSpace(id.Value)
+		ch := strings.ToLower(strings.TrimSpace(id.Extra))
+		switch {
+		case ch != "":
+		case strings.HasPrefix(strings.ToLower(addr), "0x"):
+			ch = "eth"
+		default:
+			ch = "btc"
+		}
+		out = append(out, WalletRef{Chain: ch, Address: addr})
+	}
+	return out
+}
+
+// Screen scores every wallet on the chains the tracer knows and returns a
+// signal for each wallet whose receiving exposure is Medium or more. A
+// wallet the index has never seen is no finding; a wallet on another chain
+// is skipped.
+func (w *WalletScreen) Screen(ctx context.Context, personID string, wallets []WalletRef) ([]Signal, error) {
+	var out []Signal
+	for _, wr := range wallets {
+		if wr.Chain != "btc" && wr.Chain != "eth" {
 			continue
 		}
-		sig, err := w.screenOne(ctx, p.ID, ch, strings.TrimSpace(id.Value))
+		sig, err := w.screenOne(ctx, personID, wr.Chain, wr.Address)
 		if err != nil {
-			return nil, fmt.Errorf("people: wallet of %s: %w", p.ID, err)
+			return nil, fmt.Errorf("people: wallet of %s: %w", personID, err)
 		}
 		if sig != nil {
 			out = append(out, *sig)

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	_ "time/tzdata" // time zones without the host's database
 	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
@@ -40,6 +41,7 @@ import (
 //   - id_document: "TYPE:COUNTRY:NUMBER", upper case, number without spaces or dashes.
 //   - names, employer, referrer: as addresses (folded, punctuation as spaces).
 //   - birth_date: YYYY-MM-DD; nationality: upper case.
+//   - time_zone: an IANA name (Europe/Berlin, UTC), as the tz database spells it.
 func Canonical(t Type, value, extra string) (string, error) {
 	c, err := canonical(t, value, extra)
 	if err == nil && c == "" {
@@ -95,6 +97,12 @@ func canonical(t Type, value, extra string) (string, error) {
 		return d.Format(time.DateOnly), nil
 	case Nationality:
 		return strings.ToUpper(v), nil
+	case TimeZone:
+		loc, err := time.LoadLocation(v)
+		if err != nil || v == "Local" {
+			return "", fmt.Errorf("%w: time_zone %q: want an IANA name such as Europe/Berlin", ErrInvalid, v)
+		}
+		return loc.String(), nil
 	}
 	return "", fmt.Errorf("%w: unknown identifier type %q", ErrInvalid, t)
 }

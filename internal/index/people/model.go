@@ -78,6 +78,7 @@ const (
 	Wallet          Type = "wallet"           // payout address; Extra the chain (btc, eth)
 	Employer        Type = "employer"         // claimed employer or own company
 	Referrer        Type = "referrer"         // who referred the person (name or person id)
+	TimeZone        Type = "time_zone"        // the claimed working time zone, IANA (Europe/Berlin)
 
 	// EmailNear is derived, never given nor stored: the keyed hashes of an
 	// email's transposition variants (NearVariants), two per email, computed
@@ -115,6 +116,7 @@ var types = map[Type]typeInfo{
 	Wallet:          {class: "wallet", linking: true},
 	Employer:        {class: "employer"},
 	Referrer:        {class: "referrer"},
+	TimeZone:        {class: "time_zone"},
 	EmailNear:       {class: "email_near", linking: true, derived: true},
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/interdict/interdict/internal/index/people"
 )
@@ -296,4 +297,107 @@ func (s *Store) CheckKey(ctx context.Context, fingerprint []byte) error {
 		return fmt.Errorf("postgres: %w: this database's people were stored with another key", people.ErrKey)
 	}
 	return nil
+}
+
+var _ people.EventStore = (*Store)(nil)
+
+// Event queries (schema: migrations/0012_people_logs.up.sql).
+const (
+	qInsertEvent = `INSERT INTO person_events (person_id, at, source, kind, ip_hash, country, asn, login_hash,
+  account_created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`
+	qEvents = `SELECT at, source, kind, ip_hash, country, asn, login_hash, account_created FROM person_events
+WHERE person_id = $1 ORDER BY at, source, kind`
+	qPersonsByIP = `SELECT DISTINCT person_id FROM person_events WHERE ip_hash = $1 ORDER BY person_id`
+)
+
+func eventHashBytes(h people.Hash) []byte {
+	if h == (people.Hash{}) {
+		return []byte{}
+	}
+	return h[:]
+}
+
+func eventMicros0(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// PutEvents implements people.EventStore.
+func (s *Store) PutEvents(ctx context.Context, es []people.Event) error {
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		for i, e := range es {
+			if _, err := tx.Exec(ctx, qInsertEvent, e.PersonID, e.Time.UnixMicro(), e.Source, e.Kind, eventHashBytes(e.IPHash), e.Country, e.ASN,
+				eventHashBytes(e.LoginHash), eventMicros0(e.AccountCreated)); err != nil {
+				if isEventPersonFK(err) {
+					return fmt.Errorf("event %d: person %s: %w", i+1, e.PersonID, people.ErrNotFound)
+				}
+				return fmt.Errorf("event %d: %w", i+1, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: put events: %w", err)
+	}
+	return nil
+}
+
+// Events implements people.EventStore.
+func (s *Store) Events(ctx context.Context, personID string) ([]people.Event, error) {
+	rows, err := s.pool.Query(ctx, qEvents, personID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: events of %s: %w", personID, err)
+	}
+	defer rows.Close()
+	var out []people.Event
+	for rows.Next() {
+		var (
+			e           people.Event
+			atUS, acct  int64
+			ipH, loginH []byte
+		)
+		if err := rows.Scan(&atUS, &e.Source, &e.Kind, &ipH, &e.Country, &e.ASN, &loginH, &acct); err != nil {
+			return nil, fmt.Errorf("postgres: events of %s: %w", personID, err)
+		}
+		e.PersonID, e.Time = personID, time.UnixMicro(atUS).UTC()
+		copy(e.IPHash[:], ipH)
+		copy(e.LoginHash[:], loginH)
+		if acct != 0 {
+			e.AccountCreated = time.UnixMicro(acct).UTC()
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: events of %s: %w", personID, err)
+	}
+	return out, nil
+}
+
+// PersonsByIP implements people.EventStore.
+func (s *Store) PersonsByIP(ctx context.Context, h people.Hash) ([]string, error) {
+	rows, err := s.pool.Query(ctx, qPersonsByIP, h[:])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: persons by ip: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("postgres: persons by ip: %w", err)
+		}
+		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: persons by ip: %w", err)
+	}
+	return out, nil
+}
+
+// isEventPersonFK reports a foreign-key violation: an event of an unknown person.
+func isEventPersonFK(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23503"
 }

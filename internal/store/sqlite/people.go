@@ -292,3 +292,109 @@ func (s *Store) CheckKey(ctx context.Context, fingerprint []byte) error {
 	}
 	return nil
 }
+
+var _ people.EventStore = (*Store)(nil)
+
+// Event queries (schema: migrations/0012_people_logs.up.sql).
+const (
+	qInsertEvent = `INSERT OR IGNORE INTO person_events (person_id, at, source, kind, ip_hash, country, asn, login_hash,
+  account_created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qEvents = `SELECT at, source, kind, ip_hash, country, asn, login_hash, account_created FROM person_events
+WHERE person_id = ? ORDER BY at, source, kind`
+	qPersonsByIP = `SELECT DISTINCT person_id FROM person_events WHERE ip_hash = ? ORDER BY person_id`
+)
+
+func eventHashBytes(h people.Hash) []byte {
+	if h == (people.Hash{}) {
+		return []byte{}
+	}
+	return h[:]
+}
+
+func eventMicros0(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return toMicros(t)
+}
+
+// PutEvents implements people.EventStore.
+func (s *Store) PutEvents(ctx context.Context, es []people.Event) error {
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, qInsertEvent)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for i, e := range es {
+			if _, err := st.ExecContext(ctx, e.PersonID, toMicros(e.Time), e.Source, e.Kind, eventHashBytes(e.IPHash), e.Country, e.ASN,
+				eventHashBytes(e.LoginHash), eventMicros0(e.AccountCreated)); err != nil {
+				if isEventPersonFK(err) {
+					return fmt.Errorf("event %d: person %s: %w", i+1, e.PersonID, people.ErrNotFound)
+				}
+				return fmt.Errorf("event %d: %w", i+1, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: put events: %w", err)
+	}
+	return nil
+}
+
+func isEventPersonFK(err error) bool {
+	return strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
+}
+
+// Events implements people.EventStore.
+func (s *Store) Events(ctx context.Context, personID string) ([]people.Event, error) {
+	rows, err := s.reader.QueryContext(ctx, qEvents, personID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: events of %s: %w", personID, err)
+	}
+	defer rows.Close()
+	var out []people.Event
+	for rows.Next() {
+		var (
+			e           people.Event
+			atUS, acct  int64
+			ipH, loginH []byte
+		)
+		if err := rows.Scan(&atUS, &e.Source, &e.Kind, &ipH, &e.Country, &e.ASN, &loginH, &acct); err != nil {
+			return nil, fmt.Errorf("sqlite: events of %s: %w", personID, err)
+		}
+		e.PersonID, e.Time = personID, fromMicros(atUS)
+		copy(e.IPHash[:], ipH)
+		copy(e.LoginHash[:], loginH)
+		if acct != 0 {
+			e.AccountCreated = fromMicros(acct)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: events of %s: %w", personID, err)
+	}
+	return out, nil
+}
+
+// PersonsByIP implements people.EventStore.
+func (s *Store) PersonsByIP(ctx context.Context, h people.Hash) ([]string, error) {
+	rows, err := s.reader.QueryContext(ctx, qPersonsByIP, h[:])
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: persons by ip: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("sqlite: persons by ip: %w", err)
+		}
+		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: persons by ip: %w", err)
+	}
+	return out, nil
+}
