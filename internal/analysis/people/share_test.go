@@ -261,3 +261,15 @@ func TestPersonaMatcher(t *testing.T) {
 		t.Errorf("signals %+v, %v", sig, err)
 	}
 }
+
+func FuzzPersonaMatcher(f *testing.F) {
+	f.Add([]byte(`{"type":"email-addr","spec_version":"2.1","id":"email-addr--2d77a846-6264-5d51-b586-e43822ea1ea3","value":"Jordan.Sample@example.org"}`))
+	f.Add([]byte(`{"type":"user-account","spec_version":"2.1","id":"user-account--0d5b424b-93b8-5cd8-ac36-306e1789d63c","user_id":"58391027","account_type":"github"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, _ := NewPersonaMatcher([]json.RawMessage{data})
+		p := persona("p", "jordan.sample@example.org")
+		if _, err := m.Signals(t.Context(), &p); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
