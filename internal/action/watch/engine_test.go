@@ -11,7 +11,6 @@ import (
 
 	"github.com/interdict/interdict/internal/action/watch"
 	"github.com/interdict/interdict/internal/analysis/trace"
-	"github.com/interdict/interdict/internal/store/sqlite"
 )
 
 var (
@@ -63,9 +62,13 @@ func (h *heist) path() []string {
 	return []string{h.cb.TxHash().String(), h.tx1.TxHash().String(), h.tx2.TxHash().String()}
 }
 
-func setup(t *testing.T, m trace.Model) (*sqlite.Store, *flags, *watch.Engine, *heist) {
+func setup(t *testing.T, m trace.Model) (testStore, *flags, *watch.Engine, *heist) {
 	t.Helper()
-	st := openStore(t)
+	return setupOn(t, openStore(t), m)
+}
+
+func setupOn(t *testing.T, st testStore, m trace.Model) (testStore, *flags, *watch.Engine, *heist) {
+	t.Helper()
 	must(t, st.SetWatchSettings(t.Context(), watch.Settings{Model: m, MaxHops: 6, MinAmount: new(big.Int)}))
 	if _, err := st.AddWatch(t.Context(), []watch.Entry{{Chain: "btc", Address: deposit.addr, Kind: watch.Deposit, Label: "customer 7"}}); err != nil {
 		t.Fatal(err)
@@ -98,9 +101,15 @@ func checkAlert(t *testing.T, a watch.Alert, h *heist, m trace.Model, height int
 }
 
 func TestFlaggedFundsReachAWatchedAddressInTwoHops(t *testing.T) {
+	for _, bk := range backends {
+		t.Run(bk.name, func(t *testing.T) { testTwoHops(t, bk.open) })
+	}
+}
+
+func testTwoHops(t *testing.T, open func(t *testing.T) testStore) {
 	for _, m := range []trace.Model{trace.Poison, trace.Haircut, trace.FIFO} {
 		t.Run(string(m)+": the alert comes in the block that pays the deposit, with the path", func(t *testing.T) {
-			st, fl, e, h := setup(t, m)
+			st, fl, e, h := setupOn(t, open(t), m)
 			h.blocks[0]()
 			fl.add(h.flag)
 			if r := catchUp(t, e); r.Retro != 1 || r.Alerts != 0 || r.Cursor.Height != 1 {
@@ -129,7 +138,7 @@ func TestFlaggedFundsReachAWatchedAddressInTwoHops(t *testing.T) {
 			}
 		})
 		t.Run(string(m)+": a flag arriving after the blocks alerts retroactively, the same amount", func(t *testing.T) {
-			st, fl, e, h := setup(t, m)
+			st, fl, e, h := setupOn(t, open(t), m)
 			for _, b := range h.blocks {
 				b()
 			}
@@ -192,7 +201,13 @@ func TestHashedWatchEntryMatches(t *testing.T) {
 }
 
 func TestReorgOrphansAlertsAndRevivesThemOnTheNewBranch(t *testing.T) {
-	st, fl, e, h := setup(t, trace.Poison)
+	for _, bk := range backends {
+		t.Run(bk.name, func(t *testing.T) { testReorg(t, bk.open(t)) })
+	}
+}
+
+func testReorg(t *testing.T, store testStore) {
+	st, fl, e, h := setupOn(t, store, trace.Poison)
 	h.blocks[0]()
 	fl.add(h.flag)
 	catchUp(t, e)
