@@ -20,15 +20,20 @@ import (
 	"github.com/interdict/interdict/internal/index/ethereum"
 )
 
-// newFlagSource gives the alert engine the active flags. The notification
-// core's adapter replaces it when it is wired; until then a state store
-// that is itself a FlagSource is used, and otherwise the local flags file
-// (<data-dir>/watch-flags.json; none if absent).
+// newFlagSource gives the alert engine the active flags: on a state store
+// that keeps the notification network's flags (both backends), the network's
+// active flags plus the local flags file (<data-dir>/watch-flags.json; none
+// if absent); otherwise a state store that is itself a FlagSource, or the
+// local file alone.
 var newFlagSource = func(_ context.Context, a *app) (watch.FlagSource, error) {
 	if fs, ok := a.store.(watch.FlagSource); ok {
 		return fs, nil
 	}
-	return localFlags{path: filepath.Join(a.g.dataDir, "watch-flags.json")}, nil
+	local := localFlags{path: filepath.Join(a.g.dataDir, "watch-flags.json")}
+	if fs, ok, err := networkFlagSource(a, local); ok || err != nil {
+		return fs, err
+	}
+	return local, nil
 }
 
 // watchStore is the state store as the watch commands need it.
