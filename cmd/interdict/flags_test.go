@@ -82,7 +82,9 @@ func TestCLIFlagsBetweenAnAuthorityAndAnExchange(t *testing.T) {
 		args func(t *testing.T) []string
 	}{
 		{"SQLite", func(t *testing.T) []string { return []string{"--data-dir", t.TempDir()} }},
-		{"PostgreSQL", func(t *testing.T) []string { return []string{"--data-dir", t.TempDir(), "--db", freshPostgresSchema(t)} }},
+		{"PostgreSQL", func(t *testing.T) []string {
+			return []string{"--data-dir", t.TempDir(), "--db", freshPostgresSchema(t)}
+		}},
 	} {
 		t.Run(st.name, func(t *testing.T) { flagsScenario(t, st.args) })
 	}
