@@ -93,6 +93,8 @@ func (a *app) serve(ctx context.Context, f serveFlags, banner func(url string)) 
 		Inspections:  a.inspectionsAPI(),
 		People:       a.servePeople(ctx, f.peopleKey, live),
 		PeopleMember: f.peopleMember,
+		AlertStream:  a.alertStream(ctx),
+		Filters:      a.hubFilters(),
 	})
 	if err != nil {
 		return err
@@ -108,6 +110,7 @@ func (a *app) serve(ctx context.Context, f serveFlags, banner func(url string)) 
 	sctx, cancel := context.WithCancel(ctx)
 	g.Add(func() error { return api.Serve(sctx, ln, h, a.log) }, func(error) { cancel() })
 	a.addFederation(ctx, &g)
+	a.addDelivery(ctx, &g)
 	if f.refresh > 0 {
 		rctx, rcancel := context.WithCancel(ctx)
 		g.Add(func() error { a.refresh(rctx, live, f.refresh); return nil }, func(error) { rcancel() })

@@ -13,12 +13,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/oklog/run"
 	"github.com/spf13/cobra"
 
 	"github.com/interdict/interdict/internal/action/deliver"
-	"github.com/interdict/interdict/internal/action/deliver/hubfilter"
-	"github.com/interdict/interdict/internal/serve/api"
 )
 
 // deliverStore returns the state store as a delivery store (both backends
@@ -275,65 +272,5 @@ func newWebhooksRetryCmd(g *globals) *cobra.Command {
 				})
 			})
 		},
-	}
-}
-
-// delivery is alert delivery as `serve` runs it: the webhook dispatcher and
-// the SSE stream over the alert source, and the hub filters over the
-// per-block tainted sets. The integrator wires it in serve: d :=
-// a.newDelivery(src, tainted); d.deps(&deps); d.add(ctx, &g).
-type delivery struct {
-	stream     *deliver.Stream
-	dispatcher *deliver.Dispatcher
-	hub        *hubfilter.Hub
-}
-
-// newDelivery wires delivery over src (nil: no webhooks, no stream) and
-// tainted (nil: not a hub).
-func (a *app) newDelivery(src deliver.AlertSource, tainted hubfilter.TaintedSource) *delivery {
-	d := &delivery{}
-	if src != nil {
-		d.stream = deliver.NewStream(src, deliver.DefaultStreamConfig())
-		if ds, err := a.sealedDeliverStore(false); err == nil {
-			d.dispatcher = deliver.NewDispatcher(deliver.DefaultConfig(), ds, src, nil, a.log)
-		} else {
-			a.log.Warn("webhooks are off", "err", err)
-		}
-	}
-	if tainted != nil {
-		d.hub = hubfilter.NewHub(tainted, hubfilter.DefaultBits, 0)
-	}
-	return d
-}
-
-// deps sets the API's stream and filters.
-func (d *delivery) deps(deps *api.Deps) {
-	if d.stream != nil {
-		deps.AlertStream = d.stream
-	}
-	if d.hub != nil {
-		deps.Filters = d.hub
-	}
-}
-
-// notify wakes the dispatcher and the stream: a new alert was written.
-func (d *delivery) notify() {
-	if d.dispatcher != nil {
-		d.dispatcher.Notify()
-	}
-	if d.stream != nil {
-		d.stream.Notify()
-	}
-}
-
-// add runs the dispatcher and the stream's lifecycle in g.
-func (d *delivery) add(ctx context.Context, g *run.Group) {
-	if d.dispatcher != nil {
-		dctx, cancel := context.WithCancel(ctx)
-		g.Add(func() error { return d.dispatcher.Run(dctx) }, func(error) { cancel() })
-	}
-	if d.stream != nil {
-		sctx, cancel := context.WithCancel(ctx)
-		g.Add(func() error { return d.stream.Run(sctx) }, func(error) { cancel(); d.stream.Close() })
 	}
 }

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/interdict/interdict/internal/action/deliver"
+	"github.com/interdict/interdict/internal/store/sqlite"
+)
+
+// TestServeDeliversAlerts runs `interdict serve`, registers a webhook and
+// publishes an alert into the state store's alert log as the watch engine
+// does: the receiver gets it signed, an SSE client reads it, and shutting
+// the server down ends the open stream.
+func TestServeDeliversAlerts(t *testing.T) {
+	dir := t.TempDir()
+	c := cli{t: t, args: []string{"--data-dir", dir}}
+
+	var (
+		mu   sync.Mutex
+		got  []string
+		errs []error
+	)
+	var secret string
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		if err := deliver.VerifyRequest(secret, r.Header, body, 0, time.Now()); err != nil {
+			errs = append(errs, err)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		got = append(got, r.Header.Get(deliver.HeaderIdempotencyKey)+" "+string(body))
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer receiver.Close()
+
+	var added map[string]any
+	c.json(&added, "webhooks", "add", "--url", receiver.URL, "--id", "soc")
+	secret = added["secret"].(string)
+	if _, err := os.Stat(filepath.Join(dir, webhookKeyFile)); err != nil {
+		t.Fatalf("no webhook key after add: %v", err)
+	}
+	var key map[string]any
+	c.json(&key, "keys", "create", "--name", "soc", "--role", "analyst")
+
+	srv, _ := startServer(t, []string{"--data-dir", dir}, "serve")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.url+"/v1/alerts/stream", nil)
+	req.Header.Set("Authorization", "Bearer "+key["key"].(string))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("stream: %v %v", err, resp)
+	}
+	lines := make(chan string, 100)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "interdict.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alert := `{"id":"a1","chain":"btc","address":"bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq","amount":"150000000"}`
+	if _, err := st.Publish(ctx, []deliver.Published{{Key: "a1", Payload: json.RawMessage(alert)}}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	deadline := time.After(15 * time.Second)
+	for sawData := false; !sawData; {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatal("the stream ended early")
+			}
+			sawData = strings.HasPrefix(l, "data: ") && strings.Contains(l, `"id":"a1"`)
+		case <-deadline:
+			t.Fatal("the alert did not come through the stream")
+		}
+	}
+	for {
+		mu.Lock()
+		n := len(got)
+		mu.Unlock()
+		if n == 1 {
+			break
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("the webhook did not arrive (receiver errors: %v)", errs)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	if !strings.HasPrefix(got[0], "soc:1 ") || !strings.Contains(got[0], `"event_id":1`) || len(errs) != 0 {
+		t.Errorf("webhook %q, errors %v", got[0], errs)
+	}
+	if code, _ := srv.do(t, "GET", "/v1/filters/btc/0", key["key"].(string), ""); code != 404 {
+		t.Errorf("a filter before any processed block: %d, want 404", code)
+	}
+
+	_ = srv.cmd.Process.Signal(os.Interrupt)
+	for end := time.After(8 * time.Second); ; {
+		select {
+		case _, ok := <-lines:
+			if !ok {
+				return // the server ended the stream as it shut down
+			}
+		case <-end:
+			t.Fatal("the open stream held the server's shutdown")
+		}
+	}
+}
