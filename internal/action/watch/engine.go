@@ -39,6 +39,14 @@ type Deps struct {
 	// Hasher matches hashed watch entries (nil: they never match).
 	Hasher *Hasher
 	Log    *slog.Logger
+	// OnAlerts, if set, is called with each commit's alerts once the commit
+	// is durable (a block's, or a retro trace's), e.g. to publish them to
+	// delivery (internal/action/deliver's Outbox, keyed by Alert.ID, so a
+	// re-run publishes nothing twice). An error stops the catch-up; the
+	// alerts stay stored. A process killed between the commit and the call
+	// does not call it again for those alerts: publish from ChainAlerts at
+	// start-up to close that gap.
+	OnAlerts func(ctx context.Context, alerts []Alert) error
 }
 
 // Engine is the alert engine. One engine per process; CatchUp is not safe
@@ -145,6 +153,9 @@ func (e *Engine) CatchUpChain(ctx context.Context, c string) (Report, error) {
 		if err := e.d.Store.CommitWatchBlock(ctx, bc); err != nil {
 			return rep, fmt.Errorf("watch %s block %d: %w", c, h, err)
 		}
+		if err := e.published(ctx, bc.Alerts); err != nil {
+			return rep, err
+		}
 		cur = bc.Cursor
 		rep.Blocks++
 		rep.Alerts += n
@@ -244,4 +255,15 @@ func floor(r *big.Rat) *big.Int {
 // chain (the hub's per-block filter is built from them).
 func (e *Engine) TaintedAddresses(ctx context.Context, chain string, height int64) ([]string, error) {
 	return e.d.Store.TaintedAddresses(ctx, chain, height)
+}
+
+// published hands committed alerts to OnAlerts.
+func (e *Engine) published(ctx context.Context, alerts []Alert) error {
+	if e.d.OnAlerts == nil || len(alerts) == 0 {
+		return nil
+	}
+	if err := e.d.OnAlerts(ctx, alerts); err != nil {
+		return fmt.Errorf("watch: publish alerts: %w", err)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package watch_test
 
 import (
+	"context"
 	"errors"
 	"math/big"
 	"slices"
@@ -303,5 +304,23 @@ func TestStopRules(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestOnAlertsGetsEachCommittedAlertOnce(t *testing.T) {
+	st, fl, _, h := setup(t, trace.Poison)
+	var got []watch.Alert
+	e, err := watch.NewEngine(watch.Deps{Store: st, Flags: fl, BTC: h.c.idx, BTCParams: params,
+		OnAlerts: func(_ context.Context, a []watch.Alert) error { got = append(got, a...); return nil }}, watch.DefaultConfig())
+	must(t, err)
+	h.blocks[0]()
+	fl.add(h.flag)
+	catchUp(t, e)
+	h.blocks[1]()
+	h.blocks[2]()
+	catchUp(t, e)
+	catchUp(t, e)
+	if len(got) != 1 || got[0].ID != alerts(t, st)[0].ID || got[0].Amount.Int64() != 30_0000_0000 {
+		t.Fatalf("published %+v", got)
 	}
 }

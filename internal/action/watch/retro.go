@@ -51,6 +51,9 @@ func (e *Engine) retro(ctx context.Context, c string, ix chainIndex, s *state, i
 	if err := e.d.Store.CommitWatchBlock(ctx, bc); err != nil {
 		return 0, err
 	}
+	if err := e.published(ctx, bc.Alerts); err != nil {
+		return 0, err
+	}
 	s.evaluated[id] = true
 	for i := range bc.Put {
 		s.put(&bc.Put[i])
