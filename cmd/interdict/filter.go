@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/interdict/interdict/internal/action/deliver/hubfilter"
+	"github.com/interdict/interdict/internal/action/watch"
 )
 
 // hubKeyEnv holds the member's key at the hub when --key is not given, so
@@ -23,10 +24,9 @@ const hubKeyEnv = "INTERDICT_HUB_KEY"
 // hubTimeout bounds one filter download.
 const hubTimeout = time.Minute
 
-// watchedSource gives a member's own watched addresses on a chain (the
-// watch store does, for addresses kept in clear).
-type watchedSource interface {
-	WatchedAddresses(ctx context.Context, chain string) ([]string, error)
+// watchlist is what filter check reads of the watch store.
+type watchlist interface {
+	Watchlist(ctx context.Context, chain string) ([]watch.Entry, error)
 }
 
 func newFilterCmd(g *globals) *cobra.Command {
@@ -114,11 +114,27 @@ func (a *app) watched(ctx context.Context, chainName, file string) ([]string, er
 	if file != "" {
 		return readAddressFile(file)
 	}
-	ws, ok := a.store.(watchedSource)
+	ws, ok := a.store.(watchlist)
 	if !ok {
 		return nil, usageError{errors.New("this build's state store keeps no watchlist: give --watched FILE")}
 	}
-	return ws.WatchedAddresses(ctx, chainName)
+	entries, err := ws.Watchlist(ctx, chainName)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	hashed := 0
+	for _, e := range entries {
+		if e.Hashed {
+			hashed++ // a keyed hash cannot be tested against the hub's keys
+			continue
+		}
+		out = append(out, e.Address)
+	}
+	if hashed > 0 {
+		a.log.Warn("hashed watch entries are not checked against hub filters", "chain", chainName, "count", hashed)
+	}
+	return out, nil
 }
 
 func readAddressFile(path string) ([]string, error) {

@@ -153,6 +153,13 @@ func TestFilterCheckCLI(t *testing.T) {
 	if len(rep.Candidates) != 1 || rep.Candidates[0].Height != 101 || rep.Candidates[0].Address != strings.ToLower(tainted) {
 		t.Errorf("candidates %+v, want the watched Lazarus address at 101", rep.Candidates)
 	}
+	// Without --watched the watch store's addresses are checked.
+	c.ok("watch", "add", "--chain", "eth", tainted, "0x00000000000000000000000000000000000000bb")
+	var fromStore hubfilter.Report
+	c.json(&fromStore, "filter", "check", "--hub", srv.URL, "--key", key, "--chain", "eth", "--from", "101")
+	if fromStore.Watched != 2 || len(fromStore.Candidates) != 1 || fromStore.Candidates[0].Height != 101 {
+		t.Errorf("check of the watch store: %+v", fromStore)
+	}
 	if _, errOut, code := c.run("filter", "check", "--hub", srv.URL, "--key", "itd_wrong", "--chain", "eth", "--from", "100", "--watched", watched); code == 0 || !strings.Contains(errOut, "401") {
 		t.Errorf("a wrong key: exit %d %s", code, errOut)
 	}
