@@ -298,9 +298,10 @@ func (pc *peopleCmd) rescreenCmd() *cobra.Command {
 		reason, isacKey, shared string
 		persons                 []string
 		ifListsChanged          bool
+		changedID               string
 	)
 	cmd := &cobra.Command{
-		Use:   "rescreen [--person ID...] [--reason TEXT] [--shared FILE --isac-key FILE]",
+		Use:   "rescreen [--person ID... | --changed ID] [--reason TEXT] [--shared FILE --isac-key FILE]",
 		Short: "Re-assess persons, record only new signals and open or update cases for them",
 		Long: `Re-assess every person (or those given) against the current lists and the other persons,
 and, with --shared, against hashed personas other members shared (a STIX bundle, TAXII
@@ -311,12 +312,17 @@ is ever decided: that is a reviewer's job (people case decide).
 
 Other code calls the same re-screener (vet.Rescreener: ListLoaded, IndicatorsChanged,
 PersonChanged) when a list version loads, indicators change or a person's identifiers do.
+With --changed ID (after the person's identifiers changed, e.g. people add of an existing
+id) it re-screens that person, its cluster and every person sharing an identifier with it.
 With --if-lists-changed (for cron, after lists update) it re-screens only when the latest
 list versions differ from those of the last re-screening, and names them as the reason.`,
 		Args: withArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if (shared == "") != (isacKey == "") {
 				return usageError{errors.New("--shared and --isac-key go together")}
+			}
+			if changedID != "" && (len(persons) > 0 || ifListsChanged) {
+				return usageError{errors.New("--changed goes without --person and --if-lists-changed")}
 			}
 			v, err := pc.vault()
 			if err != nil {
@@ -357,11 +363,20 @@ list versions differ from those of the last re-screening, and names them as the 
 				} else if reason == "" {
 					reason = "rescreen requested"
 				}
-				rep, err := vet.NewRescreener(svc, v, st, a.log, sources...).Rescreen(ctx, vet.Trigger{Reason: reason, PersonIDs: persons})
+				rs := vet.NewRescreener(svc, v, st, a.log, sources...)
+				var rep vet.RescreenReport
+				if changedID != "" {
+					if _, ok := svc.Graph().ClusterOf(changedID); !ok {
+						return fmt.Errorf("person %s: %w", changedID, people.ErrNotFound)
+					}
+					rep, err = rs.PersonChanged(ctx, changedID)
+				} else {
+					rep, err = rs.Rescreen(ctx, vet.Trigger{Reason: reason, PersonIDs: persons})
+				}
 				if err != nil {
 					return workflowErr(err)
 				}
-				if state != nil {
+				if state != nil && len(persons) == 0 && changedID == "" { // only a full pass has seen the lists
 					if err := state.PutClientState(ctx, rescreenListsState, "lists:"+lists); err != nil {
 						return err
 					}
@@ -391,6 +406,7 @@ list versions differ from those of the last re-screening, and names them as the 
 	f.StringVar(&reason, "reason", "", "why, written to the cases (default: rescreen requested)")
 	f.StringVar(&shared, "shared", "", "hashed personas received from other members (STIX objects)")
 	f.StringVar(&isacKey, "isac-key", "", "the ISAC's agreed key file the shared hashes were made with")
+	f.StringVar(&changedID, "changed", "", "re-screen the persons affected by a change of this person's identifiers")
 	f.BoolVar(&ifListsChanged, "if-lists-changed", false, "do nothing unless the latest list versions changed since the last re-screening")
 	return cmd
 }

@@ -283,8 +283,20 @@ func TestPeopleRescreenCLI(t *testing.T) {
 	if again.NewSignals != 0 || len(again.Opened) != 0 {
 		t.Errorf("nothing new, yet: %+v", again)
 	}
+	// p3 takes the wallet too: p3 and the two it now names are re-screened,
+	// and p3 joins the cluster's case.
+	c.ok("people", "add", "p3", "--ident", "wallet=0x00000000000000000000000000000000000000d4|eth")
+	c.ok("people", "add", "p4", "--ident", "email=p4@example.org")
+	var joined rescreenDoc
+	c.json(&joined, "people", "rescreen", "--changed", "p3")
+	if joined.Assessed != 3 || joined.NewSignals != 3 || len(joined.Opened) != 0 || len(joined.Updated) != 1 || joined.Updated[0] != rep.Opened[0] {
+		t.Errorf("after p3 joined: %+v", joined)
+	}
+	if _, _, code := c.run("people", "rescreen", "--changed", "nobody"); code != 4 {
+		t.Errorf("--changed of an unknown person: exit %d, want 4", code)
+	}
 	out := c.ok("people", "case", "show", rep.Opened[0])
-	for _, want := range []string{"system:rescreen", "PPL-REUSE-WALLET:p1:", "PPL-REUSE-WALLET:p2:", "lists - loaded"} {
+	for _, want := range []string{"system:rescreen", "PPL-REUSE-WALLET:p1:", "PPL-REUSE-WALLET:p2:", "PPL-REUSE-WALLET:p3:", "lists - loaded", "identifiers of p3 changed", "p1,p2,p3"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("case lacks %q:\n%s", want, out)
 		}
