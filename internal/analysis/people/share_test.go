@@ -12,6 +12,7 @@ import (
 
 	"github.com/interdict/interdict/internal/action/share/stix"
 	"github.com/interdict/interdict/internal/index/people"
+	"github.com/interdict/interdict/internal/sharedtest"
 )
 
 var shareNow = time.Date(2025, 11, 20, 9, 0, 0, 0, time.UTC)
@@ -272,4 +273,32 @@ func FuzzPersonaMatcher(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestSharedObjectsValidate checks the persona bundle and a hashed
+// indicator against the OASIS STIX 2.1 JSON schemas.
+func TestSharedObjectsValidate(t *testing.T) {
+	v, err := stix.NewValidator(os.DirFS(sharedtest.Path(t, "stix", "oasis-stix21-json-schemas")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := persona("p1", "jordan.sample@example.org")
+	p.Identifiers = append(p.Identifiers, people.Identifier{Type: people.ProfileURL, Value: "https://example.com/in/jsample"},
+		people.Identifier{Type: people.Telegram, Value: "123456789", Extra: "@jsample"})
+	b, err := PersonaBundle(&p, "case-1", stix.TLPAmberStrict, shareNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.ValidateBundle(b); err != nil {
+		t.Errorf("persona bundle: %v", err)
+	}
+	k := isacKey(t, 9)
+	hs, _ := k.PersonHashes(&p)
+	ind, err := HashedIndicator(k, "case-1", hs, stix.TLPRed, shareNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Validate(ind); err != nil {
+		t.Errorf("hashed indicator: %v", err)
+	}
 }
