@@ -38,11 +38,11 @@ func NewISACKey(secret []byte) (*ISACKey, error) {
 	if len(secret) != people.KeySize {
 		return nil, fmt.Errorf("%w: ISAC key: want %d bytes, got %d", ErrShare, people.KeySize, len(secret))
 	}
-	id := derive(secret, "interdict/isac/key-id/v1")
-	return &ISACKey{mac: derive(secret, "interdict/isac/identifier/v1"), id: hex.EncodeToString(id[:8])}, nil
+	id := isacDerive(secret, "interdict/isac/key-id/v1")
+	return &ISACKey{mac: isacDerive(secret, "interdict/isac/identifier/v1"), id: hex.EncodeToString(id[:8])}, nil
 }
 
-func derive(secret []byte, label string) []byte {
+func isacDerive(secret []byte, label string) []byte {
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte(label))
 	return m.Sum(nil)

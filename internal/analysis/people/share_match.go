@@ -72,7 +72,7 @@ func (m *PersonaMatcher) Signals(_ context.Context, p *people.Person) ([]Signal,
 	}
 	var out []Signal
 	for _, id := range p.Identifiers {
-		if id.Value == "" || !exported[id.Type] {
+		if id.Value == "" || !personaTypes[id.Type] {
 			continue
 		}
 		c, err := people.Canonical(id.Type, id.Value, id.Extra)

@@ -72,7 +72,7 @@ func PersonaBundle(p *people.Person, ref string, tlp stix.TLP, now time.Time) (*
 // personaObservable returns the SCO and the indicator pattern of an
 // exported identifier type, or nil for a type that is not exported.
 func personaObservable(id people.Identifier) (stix.Object, string, error) {
-	if !exported[id.Type] {
+	if !personaTypes[id.Type] {
 		return nil, "", nil
 	}
 	c, err := people.Canonical(id.Type, id.Value, id.Extra)
@@ -87,20 +87,20 @@ func personaObservable(id people.Identifier) (stix.Object, string, error) {
 	case people.Email:
 		e := &stix.EmailAddr{Value: c}
 		e.Type = "email-addr"
-		o, pat = e, "[email-addr:value = "+quote(c)+"]"
+		o, pat = e, "[email-addr:value = "+patternQuote(c)+"]"
 	case people.ProfileURL:
 		u := &stix.URL{Value: c}
 		u.Type = "url"
-		o, pat = u, "[url:value = "+quote(c)+"]"
+		o, pat = u, "[url:value = "+patternQuote(c)+"]"
 	case people.Wallet:
 		w := stix.NewCryptocurrencyWallet(c)
-		return w, "[cryptocurrency-wallet:address = " + quote(c) + "]", nil
+		return w, "[cryptocurrency-wallet:address = " + patternQuote(c) + "]", nil
 	case people.GitHub, people.Telegram:
 		platform := string(id.Type)
 		ua := &stix.UserAccount{UserID: c, AccountType: platform, AccountLogin: strings.TrimPrefix(strings.TrimSpace(id.Extra), "@")}
 		ua.Type = "user-account"
 		o = ua
-		pat = "[user-account:account_type = " + quote(platform) + " AND user-account:user_id = " + quote(c) + "]"
+		pat = "[user-account:account_type = " + patternQuote(platform) + " AND user-account:user_id = " + patternQuote(c) + "]"
 	}
 	o.Core().SpecVersion = "2.1"
 	sid, err := stix.SCOID(o)
@@ -111,9 +111,9 @@ func personaObservable(id people.Identifier) (stix.Object, string, error) {
 	return o, pat, nil
 }
 
-var exported = map[people.Type]bool{people.Email: true, people.ProfileURL: true, people.Wallet: true, people.GitHub: true, people.Telegram: true}
+var personaTypes = map[people.Type]bool{people.Email: true, people.ProfileURL: true, people.Wallet: true, people.GitHub: true, people.Telegram: true}
 
-// quote writes s as a STIX pattern string literal.
-func quote(s string) string {
+// patternQuote writes s as a STIX pattern string literal.
+func patternQuote(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
