@@ -261,7 +261,11 @@ func watchAfterIngest(ctx context.Context, g *globals, btc bitcoin.ChainReader, 
 		return
 	}
 	for _, r := range reps {
-		log.Info("alert engine caught up", "chain", r.Chain, "height", r.Cursor.Height, "blocks", r.Blocks,
+		lvl := slog.LevelDebug // quiet unless it found something
+		if r.Alerts > 0 || r.Orphaned > 0 {
+			lvl = slog.LevelInfo
+		}
+		log.Log(ctx, lvl, "alert engine ran", "chain", r.Chain, "height", r.Cursor.Height, "blocks", r.Blocks,
 			"alerts", r.Alerts, "retro_flags", r.Retro, "orphaned", r.Orphaned)
 	}
 }
