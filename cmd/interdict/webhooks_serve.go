@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/oklog/run"
 
@@ -29,7 +31,7 @@ func (a *app) alertStream(ctx context.Context) api.AlertStreamer {
 	return s
 }
 
-// addDelivery runs the webhook dispatcher in g. Without the webhook key no
+// addDelivery runs the alert feed and the webhook dispatcher in g. Without the webhook key no
 // endpoint was ever added here ('webhooks add' makes it), so there is
 // nothing to deliver.
 func (a *app) addDelivery(ctx context.Context, g *run.Group) {
@@ -37,6 +39,7 @@ func (a *app) addDelivery(ctx context.Context, g *run.Group) {
 	if !ok {
 		return
 	}
+	a.addAlertFeed(ctx, g, outbox, time.Second)
 	ds, err := a.sealedDeliverStore(false)
 	if err != nil {
 		a.log.Debug("webhooks are off", "err", err)
@@ -45,6 +48,74 @@ func (a *app) addDelivery(ctx context.Context, g *run.Group) {
 	d := deliver.NewDispatcher(deliver.DefaultConfig(), ds, outbox, nil, a.log)
 	dctx, cancel := context.WithCancel(ctx)
 	g.Add(func() error { return d.Run(dctx) }, func(error) { cancel() })
+}
+
+// chainAlerts is what the alert feed reads of the watch store.
+type chainAlerts interface {
+	ChainAlerts(ctx context.Context, f watch.Filter) ([]watch.Alert, error)
+}
+
+// feedBatch is how many of the newest watch alerts each feed round reads.
+const feedBatch = 1000
+
+// addAlertFeed publishes the watch store's alerts into the alert log every
+// poll, oldest first, each once (by its id). It bridges until the watch
+// store publishes inside its block commit (publishTx in the store
+// packages); it misses alerts only when more than feedBatch are raised
+// between two polls.
+func (a *app) addAlertFeed(ctx context.Context, g *run.Group, outbox deliver.Outbox, every time.Duration) {
+	src, ok := a.store.(chainAlerts)
+	if !ok {
+		return
+	}
+	fctx, cancel := context.WithCancel(ctx)
+	g.Add(func() error {
+		seen := map[string]bool{}
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			if err := feedOnce(fctx, src, outbox, seen); err != nil && fctx.Err() == nil {
+				a.log.Warn("alert feed", "err", err)
+			}
+			select {
+			case <-fctx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+	}, func(error) { cancel() })
+}
+
+func feedOnce(ctx context.Context, src chainAlerts, outbox deliver.Outbox, seen map[string]bool) error {
+	alerts, err := src.ChainAlerts(ctx, watch.Filter{Limit: feedBatch})
+	if err != nil {
+		return err
+	}
+	var pub []deliver.Published
+	for i := len(alerts) - 1; i >= 0; i-- { // newest first → oldest first
+		al := alerts[i]
+		if seen[al.ID] {
+			continue
+		}
+		body, err := json.Marshal(al)
+		if err != nil {
+			return err
+		}
+		pub = append(pub, deliver.Published{Key: al.ID, Payload: body})
+	}
+	if len(pub) == 0 {
+		return nil
+	}
+	if _, err := outbox.Publish(ctx, pub); err != nil {
+		return err
+	}
+	if len(seen) > 4*feedBatch {
+		clear(seen) // the store ignores keys published before
+	}
+	for _, p := range pub {
+		seen[p.Key] = true
+	}
+	return nil
 }
 
 // watchProgress is what the hub reads of the watch store.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +16,9 @@ import (
 	"time"
 
 	"github.com/interdict/interdict/internal/action/deliver"
+	"github.com/interdict/interdict/internal/action/deliver/hubfilter"
+	"github.com/interdict/interdict/internal/action/watch"
+	"github.com/interdict/interdict/internal/analysis/trace"
 	"github.com/interdict/interdict/internal/store/sqlite"
 )
 
@@ -114,6 +118,48 @@ func TestServeDeliversAlerts(t *testing.T) {
 	}
 	if code, _ := srv.do(t, "GET", "/v1/filters/btc/0", key["key"].(string), ""); code != 404 {
 		t.Errorf("a filter before any processed block: %d, want 404", code)
+	}
+
+	// The watch engine commits a block with an alert and a tainted address:
+	// the alert feed publishes the alert, the hub serves the block's filter.
+	const deposit = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
+	st, err = sqlite.Open(ctx, filepath.Join(dir, "interdict.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	wa := watch.Alert{ID: watch.AlertID("flag-1", "btc", deposit, strings.Repeat("ab", 32), 0), Status: watch.Open, Chain: "btc",
+		Address: deposit, Kind: watch.Deposit, Asset: "btc", Amount: big.NewInt(150_000_000), FlagID: "flag-1", FlagIDs: []string{"flag-1"},
+		Tx: strings.Repeat("ab", 32), Height: 0, Block: strings.Repeat("00", 32), Hop: 2, Path: []string{}, Model: trace.Poison, Created: now, Updated: now}
+	if err := st.CommitWatchBlock(ctx, watch.BlockCommit{Chain: "btc", Cursor: watch.Cursor{Height: 0, Hash: strings.Repeat("00", 32)},
+		Alerts: []watch.Alert{wa}, Tainted: []string{deposit}}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	for {
+		mu.Lock()
+		n := len(got)
+		mu.Unlock()
+		if n == 2 {
+			break
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("the watch alert did not reach the webhook (receiver errors: %v)", errs)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	mu.Lock()
+	if !strings.HasPrefix(got[1], "soc:2 ") || !strings.Contains(got[1], wa.ID) {
+		t.Errorf("second webhook %q, want the watch alert", got[1])
+	}
+	mu.Unlock()
+	code, body := srv.do(t, "GET", "/v1/filters/btc/0", key["key"].(string), "")
+	if code != 200 {
+		t.Fatalf("filter of a processed block: %d %s", code, body)
+	}
+	if f, err := hubfilter.Decode(body); err != nil || !f.Contains(deposit) {
+		t.Errorf("the block's filter misses the tainted address: %v", err)
 	}
 
 	_ = srv.cmd.Process.Signal(os.Interrupt)
