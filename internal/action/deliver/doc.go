@@ -4,6 +4,15 @@
 // addresses as a compact probabilistic filter for members without a chain
 // index.
 //
+// # The alert log
+//
+// Alerts reach delivery through an Outbox, the state store's deliver_events
+// table: each alert is published once under its own id and numbered in the
+// order of publication (commit order, also on PostgreSQL), so the numbers
+// serve as webhook cursors and SSE event ids. The watch store can publish
+// inside its block commit; `serve` meanwhile feeds it from the watch store's
+// alerts every second.
+//
 // # Webhooks
 //
 // Every registered endpoint has a cursor: the id of the last alert queued for
@@ -34,6 +43,10 @@
 // received, compares in constant time, and refuses timestamps older than a
 // tolerance (five minutes is usual) so a captured request cannot be
 // replayed later; Verify does all of this.
+//
+// Secrets are stored sealed (AES-256-GCM, bound to the endpoint id) with a
+// key kept outside the database (Sealer; `interdict` keeps it in
+// webhooks.key in the data dir), never listed and never logged.
 //
 // # Server-Sent Events
 //
