@@ -78,7 +78,15 @@ func (e *Engine) fromResult(s *state, id string, res *trace.Result, cur Cursor, 
 			into[ed.To] = ed
 		}
 	}
-	seen := map[string]bool{}
+	// One alert per (address, tx, asset), the exact taint summed; on
+	// Bitcoin it names the tx's lowest output to the address, on Ethereum
+	// the assets of one tx are numbered, as block by block.
+	type hit struct {
+		i   int
+		sum *big.Rat
+	}
+	hits := map[string]*hit{}
+	assets := map[string]int{}
 	for i := range res.Nodes {
 		n := &res.Nodes[i]
 		if n.Kind == "tx" || n.Address == "" {
@@ -95,17 +103,21 @@ func (e *Engine) fromResult(s *state, id string, res *trace.Result, cur Cursor, 
 		}
 		if en, ok := s.watched(n.Address); ok && tx != "" {
 			k := n.Address + "\x00" + tx + "\x00" + n.Asset
-			if !seen[k] {
-				seen[k] = true
-				a := s.alert(id, en, n.Address, n.Asset, tx, vout, height, "", n.Hop, path)
-				a.Amount, a.Retro = floor(amt), true
-				bc.Alerts = append(bc.Alerts, a)
-			} else {
-				for j := range bc.Alerts {
-					if a := &bc.Alerts[j]; a.Address == n.Address && a.Tx == tx && a.Asset == n.Asset {
-						a.Amount.Add(a.Amount, floor(amt))
-					}
+			if h := hits[k]; h != nil {
+				h.sum.Add(h.sum, amt)
+				if a := &bc.Alerts[h.i]; s.chain == BTC && vout < a.Vout {
+					a.Vout, a.ID = vout, AlertID(id, s.chain, a.Address, tx, vout)
 				}
+			} else {
+				if s.chain == ETH {
+					at := n.Address + "\x00" + tx
+					vout = assets[at]
+					assets[at]++
+				}
+				a := s.alert(id, en, n.Address, n.Asset, tx, vout, height, "", n.Hop, path)
+				a.Retro = true
+				hits[k] = &hit{i: len(bc.Alerts), sum: new(big.Rat).Set(amt)}
+				bc.Alerts = append(bc.Alerts, a)
 			}
 		}
 		if n.Stop != trace.StopUnspent {
@@ -133,6 +145,9 @@ func (e *Engine) fromResult(s *state, id string, res *trace.Result, cur Cursor, 
 			row.Height = cur.Height
 		}
 		bc.Put = append(bc.Put, row)
+	}
+	for _, h := range hits {
+		bc.Alerts[h.i].Amount = floor(h.sum)
 	}
 }
 
