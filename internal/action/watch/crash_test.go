@@ -97,6 +97,12 @@ func TestEngineSurvivesKill9(t *testing.T) {
 		t.Fatalf("clean run: %v\n%s", err, out)
 	}
 	took := time.Since(start)
+	// A run with nothing left to do is the start-up a kill must land after.
+	start = time.Now()
+	if out, err := child("clean.db").CombinedOutput(); err != nil {
+		t.Fatalf("idle run: %v\n%s", err, out)
+	}
+	idle := min(time.Since(start), took)
 	want := alertTxs(t, filepath.Join(dir, "clean.db"))
 	if !slices.Equal(want, sorted(paid)) {
 		t.Fatalf("a clean run raised %d alerts, want one per payment (%d)", len(want), len(paid))
@@ -104,11 +110,11 @@ func TestEngineSurvivesKill9(t *testing.T) {
 
 	rng := rand.New(rand.NewPCG(8, 8))
 	partial := 0
-	for run := range 6 {
+	for run := 0; run < 12 && partial < 3; run++ {
 		cmd := child("killed.db")
 		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 		must(t, cmd.Start())
-		time.Sleep(took/10 + time.Duration(rng.Int64N(int64(took)/2+1)))
+		time.Sleep(idle + time.Duration(rng.Int64N(int64(took-idle)*3/4+1)))
 		_ = cmd.Process.Kill() // SIGKILL
 		_ = cmd.Wait()
 		if n := len(alertTxs(t, filepath.Join(dir, "killed.db"))); n > 0 && n < len(paid) {
