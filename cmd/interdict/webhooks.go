@@ -87,7 +87,10 @@ every retry. Failed deliveries are retried with back-off for a day, then dead:
 }
 
 func newWebhooksAddCmd(g *globals) *cobra.Command {
-	var url, secretFile, id, member string
+	var (
+		url, secretFile, id, member string
+		replay                      bool
+	)
 	cmd := &cobra.Command{
 		Use:   "add --url URL [--secret-file FILE] [--id ID] [--member M]",
 		Short: "Register an endpoint; without --secret-file a secret is made and printed once",
@@ -121,13 +124,18 @@ func newWebhooksAddCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				if !replay {
+					if e.Cursor, err = a.latestAlert(ctx); err != nil {
+						return err
+					}
+				}
 				if err := ds.AddEndpoint(ctx, e); err != nil {
 					if errors.Is(err, deliver.ErrExists) {
 						return usageError{fmt.Errorf("webhook %s already exists", id)}
 					}
 					return err
 				}
-				out := map[string]any{"id": e.ID, "url": e.URL, "member": e.Member, "created_at": e.CreatedAt}
+				out := map[string]any{"id": e.ID, "url": e.URL, "member": e.Member, "created_at": e.CreatedAt, "cursor": e.Cursor}
 				if generated {
 					out["secret"] = secret
 				}
@@ -144,7 +152,28 @@ func newWebhooksAddCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&secretFile, "secret-file", "", "file holding the signing secret (at least 16 bytes)")
 	cmd.Flags().StringVar(&id, "id", "", "endpoint id (default: generated)")
 	cmd.Flags().StringVar(&member, "member", "", "deliver only this member's alerts and the instance's own (default: all)")
+	cmd.Flags().BoolVar(&replay, "replay", false, "also deliver the alerts raised before the endpoint was added")
 	return cmd
+}
+
+// latestAlert is the number of the newest alert in the alert log (0 when
+// empty): a new endpoint starts after it.
+func (a *app) latestAlert(ctx context.Context) (int64, error) {
+	outbox, ok := a.store.(deliver.Outbox)
+	if !ok {
+		return 0, nil
+	}
+	var last int64
+	for {
+		evs, err := outbox.AlertsAfter(ctx, last, 1000)
+		if err != nil {
+			return 0, err
+		}
+		if len(evs) == 0 {
+			return last, nil
+		}
+		last = evs[len(evs)-1].ID
+	}
 }
 
 func newWebhooksListCmd(g *globals) *cobra.Command {

@@ -98,6 +98,22 @@ func TestWebhooksCLI(t *testing.T) {
 	if _, errOut, code := c.run("webhooks", "retry", id); code != exitUsage || !strings.Contains(errOut, "pending") {
 		t.Errorf("retrying a pending delivery: exit %d %s", code, errOut)
 	}
+	// A new endpoint starts after the alerts already raised, unless --replay.
+	st, err = sqlite.Open(ctx, filepath.Join(dir, "interdict.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Publish(ctx, []deliver.Published{{Key: "x1", Payload: json.RawMessage(`{}`)}, {Key: "x2", Payload: json.RawMessage(`{}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	var late, replayer map[string]any
+	c.json(&late, "webhooks", "add", "--url", "https://hooks.example.com/late", "--id", "late")
+	c.json(&replayer, "webhooks", "add", "--url", "https://hooks.example.com/all", "--id", "all", "--replay")
+	if late["cursor"] != 2.0 || replayer["cursor"] != 0.0 {
+		t.Errorf("cursors: new %v, --replay %v; want 2 and 0", late["cursor"], replayer["cursor"])
+	}
+
 	c.ok("webhooks", "remove", "exch-b")
 	if _, _, code := c.run("webhooks", "remove", "exch-b"); code == 0 {
 		t.Error("removing a removed endpoint succeeded")
