@@ -95,6 +95,7 @@ func (a *app) serve(ctx context.Context, f serveFlags, banner func(url string)) 
 		PeopleMember: f.peopleMember,
 		AlertStream:  a.alertStream(ctx),
 		Filters:      a.hubFilters(),
+		Flags:        a.serveFlagService(),
 	})
 	if err != nil {
 		return err

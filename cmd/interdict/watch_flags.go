@@ -10,6 +10,7 @@ import (
 
 	"github.com/interdict/interdict/internal/action/notify"
 	"github.com/interdict/interdict/internal/action/watch"
+	"github.com/interdict/interdict/internal/serve/api"
 )
 
 // notifyFlags gives the alert engine the flags of the notification network:
@@ -109,4 +110,19 @@ func networkFlagSource(a *app, local localFlags) (watch.FlagSource, bool, error)
 		return nil, false, err
 	}
 	return bothFlags{net: notifyFlags{svc: svc, ver: ver, now: time.Now}, local: local}, true, nil
+}
+
+// serveFlagService is /v1/flags' service: the flag store with the instance
+// identity and the default issuer policy (authorities only); nil (the API
+// answers 503) on a state store without flags.
+func (a *app) serveFlagService() api.FlagService {
+	if _, err := a.notifyStore(); err != nil {
+		return nil
+	}
+	svc, err := a.notifyService(notify.Policy{})
+	if err != nil {
+		a.log.Warn("flags API off", "err", err)
+		return nil
+	}
+	return svc
 }
