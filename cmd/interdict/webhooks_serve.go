@@ -39,31 +39,40 @@ func (a *app) addDelivery(ctx context.Context, g *run.Group) {
 	if !ok {
 		return
 	}
-	a.addAlertFeed(ctx, g, outbox, time.Second)
 	ds, err := a.sealedDeliverStore(false)
 	if err != nil {
 		a.log.Debug("webhooks are off", "err", err)
+		a.addAlertFeed(ctx, g, outbox, feedEvery, func() {})
 		return
 	}
 	d := deliver.NewDispatcher(deliver.DefaultConfig(), ds, outbox, nil, a.log)
+	a.addAlertFeed(ctx, g, outbox, feedEvery, d.Notify)
 	dctx, cancel := context.WithCancel(ctx)
 	g.Add(func() error { return d.Run(dctx) }, func(error) { cancel() })
 }
+
+// feedEvery is how often the feed looks for new watch alerts: a small part
+// of the block-to-webhook latency.
+const feedEvery = 250 * time.Millisecond
 
 // chainAlerts is what the alert feed reads of the watch store.
 type chainAlerts interface {
 	ChainAlerts(ctx context.Context, f watch.Filter) ([]watch.Alert, error)
 }
 
-// feedBatch is how many of the newest watch alerts each feed round reads.
-const feedBatch = 1000
+// feedBatch is how many of the newest watch alerts a feed round reads when
+// the first feedPeek are all new.
+const (
+	feedPeek  = 50
+	feedBatch = 1000
+)
 
 // addAlertFeed publishes the watch store's alerts into the alert log every
 // poll, oldest first, each once (by its id). It bridges until the watch
 // store publishes inside its block commit (publishTx in the store
 // packages); it misses alerts only when more than feedBatch are raised
 // between two polls.
-func (a *app) addAlertFeed(ctx context.Context, g *run.Group, outbox deliver.Outbox, every time.Duration) {
+func (a *app) addAlertFeed(ctx context.Context, g *run.Group, outbox deliver.Outbox, every time.Duration, published func()) {
 	src, ok := a.store.(chainAlerts)
 	if !ok {
 		return
@@ -74,8 +83,12 @@ func (a *app) addAlertFeed(ctx context.Context, g *run.Group, outbox deliver.Out
 		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
-			if err := feedOnce(fctx, src, outbox, seen); err != nil && fctx.Err() == nil {
+			n, err := feedOnce(fctx, src, outbox, seen)
+			if err != nil && fctx.Err() == nil {
 				a.log.Warn("alert feed", "err", err)
+			}
+			if n > 0 {
+				published()
 			}
 			select {
 			case <-fctx.Done():
@@ -86,10 +99,17 @@ func (a *app) addAlertFeed(ctx context.Context, g *run.Group, outbox deliver.Out
 	}, func(error) { cancel() })
 }
 
-func feedOnce(ctx context.Context, src chainAlerts, outbox deliver.Outbox, seen map[string]bool) error {
-	alerts, err := src.ChainAlerts(ctx, watch.Filter{Limit: feedBatch})
+// feedOnce publishes the watch alerts not seen yet and returns how many.
+func feedOnce(ctx context.Context, src chainAlerts, outbox deliver.Outbox, seen map[string]bool) (int, error) {
+	alerts, err := src.ChainAlerts(ctx, watch.Filter{Limit: feedPeek})
 	if err != nil {
-		return err
+		return 0, err
+	}
+	if len(alerts) == feedPeek && !seen[alerts[len(alerts)-1].ID] {
+		// All the newest may be new: read further back.
+		if alerts, err = src.ChainAlerts(ctx, watch.Filter{Limit: feedBatch}); err != nil {
+			return 0, err
+		}
 	}
 	var pub []deliver.Published
 	for i := len(alerts) - 1; i >= 0; i-- { // newest first → oldest first
@@ -99,15 +119,16 @@ func feedOnce(ctx context.Context, src chainAlerts, outbox deliver.Outbox, seen 
 		}
 		body, err := json.Marshal(al)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		pub = append(pub, deliver.Published{Key: al.ID, Payload: body})
 	}
 	if len(pub) == 0 {
-		return nil
+		return 0, nil
 	}
-	if _, err := outbox.Publish(ctx, pub); err != nil {
-		return err
+	n, err := outbox.Publish(ctx, pub)
+	if err != nil {
+		return 0, err
 	}
 	if len(seen) > 4*feedBatch {
 		clear(seen) // the store ignores keys published before
@@ -115,7 +136,7 @@ func feedOnce(ctx context.Context, src chainAlerts, outbox deliver.Outbox, seen 
 	for _, p := range pub {
 		seen[p.Key] = true
 	}
-	return nil
+	return n, nil
 }
 
 // watchProgress is what the hub reads of the watch store.
