@@ -324,3 +324,37 @@ func TestOnAlertsGetsEachCommittedAlertOnce(t *testing.T) {
 		t.Fatalf("published %+v", got)
 	}
 }
+
+func TestTxAndOutputSubjects(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		vout    int
+		alerted bool
+	}{
+		{"a flagged transaction taints all its outputs whole, even before it is mined", -1, true},
+		{"a flagged output taints only itself: mule1 reaches the deposit", 0, true},
+		{"a flagged output that is never spent raises nothing", 1, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			st, fl, e, h := setup(t, trace.Haircut)
+			h.blocks[0]()
+			h.tx1 = spend([]wire.OutPoint{out(h.cb, 0), out(h.cb, 1)}, pay{mule1, 60_0000_0000}, pay{mule2, 39_9999_0000})
+			fl.add(watch.Source{FlagID: "flag-tx", Chain: "btc", Tx: h.tx1.TxHash().String(), Vout: c.vout})
+			catchUp(t, e) // the tx is not indexed yet: evaluated with nothing found
+			h.c.block(2, 0, nil, h.tx1)
+			h.blocks[2]()
+			catchUp(t, e)
+			got := alerts(t, st)
+			if (len(got) == 1) != c.alerted || len(got) > 1 {
+				t.Fatalf("%d alerts, want alerted=%v", len(got), c.alerted)
+			}
+			if c.alerted {
+				a := got[0]
+				if a.Amount.Int64() != 30_0000_0000 || a.Hop != 1 ||
+					!slices.Equal(a.Path, []string{h.tx1.TxHash().String(), h.tx2.TxHash().String()}) {
+					t.Fatalf("alert %+v", a)
+				}
+			}
+		})
+	}
+}
