@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -82,7 +83,7 @@ HMAC-SHA256 of "<t>.<body>">), with an Idempotency-Key that is the same on
 every retry. Failed deliveries are retried with back-off for a day, then dead:
 'webhooks deliveries --dead' lists them, 'webhooks retry ID' queues one again.`}
 	cmd.AddCommand(newWebhooksAddCmd(g), newWebhooksListCmd(g), newWebhooksRemoveCmd(g),
-		newWebhooksDeliveriesCmd(g), newWebhooksRetryCmd(g))
+		newWebhooksDeliveriesCmd(g), newWebhooksShowCmd(g), newWebhooksRetryCmd(g))
 	return cmd
 }
 
@@ -272,6 +273,50 @@ func newWebhooksDeliveriesCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&endpoint, "endpoint", "", "only this endpoint's deliveries")
 	cmd.Flags().IntVar(&limit, "limit", 100, "at most this many")
 	return cmd
+}
+
+func newWebhooksShowCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show ID",
+		Short: "Show a delivery with every attempt and the alert it carries",
+		Args:  withArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil {
+				return usageError{fmt.Errorf("delivery id %q is not a number", args[0])}
+			}
+			return g.run(cmd, func(ctx context.Context, a *app) error {
+				ds, err := a.deliverStore()
+				if err != nil {
+					return err
+				}
+				d, err := ds.Delivery(ctx, id)
+				if err != nil {
+					return err
+				}
+				as, err := ds.Attempts(ctx, id)
+				if err != nil {
+					return err
+				}
+				if as == nil {
+					as = []deliver.Attempt{}
+				}
+				alert := json.RawMessage(d.Payload)
+				if !json.Valid(alert) {
+					alert = json.RawMessage("null")
+				}
+				return a.emit(map[string]any{"delivery": d, "attempts": as, "alert": alert}, func(w *tabwriter.Writer) {
+					fmt.Fprintf(w, "id\t%d\nendpoint\t%s\nalert\t%d\nstate\t%s\nidempotency key\t%s\nexpires\t%s\n",
+						d.ID, d.Endpoint, d.EventID, d.State, d.IdempotencyKey(), d.ExpiresAt.Format(time.RFC3339))
+					fmt.Fprintln(w, "ATTEMPT\tAT\tSTATUS\tDURATION\tERROR")
+					for _, at := range as {
+						fmt.Fprintf(w, "%d\t%s\t%d\t%s\t%.80s\n", at.N, at.At.Format(time.RFC3339), at.Status,
+							at.Duration.Round(time.Millisecond), orDash(at.Error))
+					}
+				})
+			})
+		},
+	}
 }
 
 func newWebhooksRetryCmd(g *globals) *cobra.Command {

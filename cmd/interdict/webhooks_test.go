@@ -90,6 +90,15 @@ func TestWebhooksCLI(t *testing.T) {
 		t.Fatalf("dead letters: %+v", dead.Deliveries)
 	}
 	id := fmt.Sprint(dead.Deliveries[0].ID)
+	var shown struct {
+		Delivery deliver.Delivery  `json:"delivery"`
+		Attempts []deliver.Attempt `json:"attempts"`
+		Alert    json.RawMessage   `json:"alert"`
+	}
+	c.json(&shown, "webhooks", "show", id)
+	if len(shown.Attempts) != 1 || shown.Attempts[0].Status != 500 || string(shown.Alert) != "{}" || shown.Delivery.State != deliver.StateDead {
+		t.Errorf("show: %+v", shown)
+	}
 	c.ok("webhooks", "retry", id)
 	c.json(&dead, "webhooks", "deliveries", "--dead")
 	if len(dead.Deliveries) != 0 {
