@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/big"
 	"slices"
 	"strings"
@@ -18,10 +19,10 @@ import (
 // block as a taint row (its balance and taint as one piece of value) and
 // fed the block's transfers in order.
 //
-// An address starts its pool at the first tainted receipt: clean funds it
-// held before are not known to the engine (the retro trace reads them from
-// the address's history; the incremental engine does not), so haircut and
-// FIFO count the taint at most as diluted as the receipts since.
+// An address's pool starts at the first tainted receipt holding the clean
+// balance the address had just before it (read from the index's balance
+// flows, as the retro trace reads the history), so haircut dilutes the
+// taint with it and FIFO spends it first.
 type ethIndex struct {
 	e *Engine
 	r ethereum.Reader
@@ -97,6 +98,7 @@ func (x *ethIndex) block(ctx context.Context, s *state, h int64) (BlockCommit, i
 	}
 	var hits []*ethHit
 	hitBy := map[string]*ethHit{}
+	priors := map[string]*big.Int{} // clean balances before the first tainted receipt
 	vouts := map[string]int{}
 	tainted := map[string]bool{}
 	for _, t := range ts {
@@ -156,8 +158,16 @@ func (x *ethIndex) block(ctx context.Context, s *state, h int64) (BlockCommit, i
 			g := gifts[flag]
 			p := m[flag]
 			if p == nil {
-				p = &ethPool{pool: s.settings.Model.NewPool(), balance: new(big.Int), hop: g.hop, path: g.path,
+				prior, ok := priors[dst]
+				if !ok {
+					if prior, err = x.prior(ctx, t); err != nil {
+						return bc, 0, err
+					}
+					priors[dst] = prior
+				}
+				p = &ethPool{pool: s.settings.Model.NewPool(), balance: new(big.Int).Set(prior), hop: g.hop, path: g.path,
 					addr: t.To, asset: t.Asset}
+				p.pool.Receive(prior, trace.Clean())
 				m[flag] = p
 			}
 			p.pool.Receive(t.Amount, g.taint)
@@ -216,6 +226,40 @@ func (x *ethIndex) block(ctx context.Context, s *state, h int64) (BlockCommit, i
 		bc.Alerts = append(bc.Alerts, hit.alert)
 	}
 	return bc, len(bc.Alerts), nil
+}
+
+// maxPrior is how many balance entries of an address are read to find
+// what it held before taint first reached it; past that (a supernode) the
+// pool starts empty.
+const maxPrior = 100_000
+
+// prior is the clean balance of t's receiver in t's asset just before t,
+// as trace's account pools count it: the pool holds it before the taint
+// comes, so haircut dilutes the taint with it and FIFO spends it first.
+func (x *ethIndex) prior(ctx context.Context, t *ethereum.Transfer) (*big.Int, error) {
+	flows, err := x.r.BalanceFlows(ctx, t.To, t.Asset, 0, maxPrior+1)
+	if err != nil {
+		return nil, fmt.Errorf("balance of %s: %w", t.To, err)
+	}
+	sum := new(big.Int)
+	if len(flows) > maxPrior {
+		x.e.d.Log.Debug("watch: balance history too long; the pool starts empty", "address", t.To, "asset", t.Asset)
+		return sum, nil
+	}
+	for _, f := range flows {
+		if c := f.ID.Compare(t.ID); c > 0 || (c == 0 && f.Dir >= ethereum.In) {
+			break
+		}
+		if f.Dir == ethereum.In {
+			sum.Add(sum, f.Amount)
+		} else {
+			sum.Sub(sum, f.Amount)
+		}
+	}
+	if sum.Sign() < 0 {
+		sum.SetInt64(0) // history before the index
+	}
+	return sum, nil
 }
 
 func (x *ethIndex) trace(ctx context.Context, cfg trace.Config, starts []trace.Start) (*trace.Result, error) {

@@ -1,6 +1,7 @@
 package watch_test
 
 import (
+	"fmt"
 	"math/big"
 	"slices"
 	"strings"
@@ -138,5 +139,57 @@ func TestEthFlaggedFundsReachAWatchedAddressThroughOneHop(t *testing.T) {
 				t.Errorf("token alert %+v", tok)
 			}
 		})
+	}
+}
+
+func TestEthPriorCleanBalanceDilutesTheTaint(t *testing.T) {
+	// The mule holds 10 clean ETH when the thief's 10 arrive; it then pays
+	// the deposit 4. Haircut: half of it; FIFO: the clean 10 leave first;
+	// poison: all of it. Block by block and retroactively alike.
+	ethClean := common.HexToAddress("0x00000000000000000000000000000000000c1ea0")
+	for _, c := range []struct {
+		model trace.Model
+		want  *big.Int // nil: no alert
+	}{
+		{trace.Haircut, ether(2)},
+		{trace.FIFO, nil},
+		{trace.Poison, ether(4)},
+	} {
+		for _, retro := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s retro=%v", c.model, retro), func(t *testing.T) {
+				st := openStore(t)
+				must(t, st.SetWatchSettings(t.Context(), watch.Settings{Model: c.model, MaxHops: 4, MinAmount: new(big.Int)}))
+				_, err := st.AddWatch(t.Context(), []watch.Entry{{Chain: "eth", Address: lower(ethDeposit), Kind: watch.Deposit}})
+				must(t, err)
+				ch := newEthChain(t)
+				fl := &flags{}
+				e, err := watch.NewEngine(watch.Deps{Store: st, Flags: fl, ETH: ch.idx}, watch.DefaultConfig())
+				must(t, err)
+				flag := watch.Source{FlagID: "flag-eth", Chain: "eth", Address: lower(ethThief), Vout: -1}
+				run := func() {
+					_, err := e.CatchUpChain(t.Context(), watch.ETH)
+					must(t, err)
+				}
+				if !retro {
+					fl.add(flag)
+				}
+				run()
+				ch.block(1, ethPay{from: ethClean, to: ethMule, value: ether(10)}, ethPay{from: ethThief, to: ethMule, value: ether(10)})
+				run()
+				ch.block(2, ethPay{from: ethMule, to: ethDeposit, value: ether(4)})
+				run()
+				if retro {
+					fl.add(flag)
+					run()
+				}
+				got := alerts(t, st)
+				switch {
+				case c.want == nil && len(got) != 0:
+					t.Fatalf("alerts %+v, want none", got)
+				case c.want != nil && (len(got) != 1 || got[0].Amount.Cmp(c.want) != 0):
+					t.Fatalf("alerts %+v, want one of %s", got, c.want)
+				}
+			})
+		}
 	}
 }
