@@ -23,8 +23,11 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/interdict/interdict/internal/action/deliver"
+	"github.com/interdict/interdict/internal/action/deliver/hubfilter"
 	"github.com/interdict/interdict/internal/action/notify"
 	"github.com/interdict/interdict/internal/action/share/taxii"
+	"github.com/interdict/interdict/internal/action/watch"
 	"github.com/interdict/interdict/internal/analysis/trace"
 	"github.com/interdict/interdict/internal/index/bitcoin"
 	"github.com/interdict/interdict/internal/index/ethereum"
@@ -76,14 +79,16 @@ func exitCode(err error) int {
 		return exitUsage
 	case errors.Is(err, lists.ErrNotFound), errors.Is(err, auth.ErrNotFound), errors.Is(err, bitcoin.ErrNotFound),
 		errors.Is(err, ethereum.ErrNotFound), errors.Is(err, taxii.ErrNotFound), errors.Is(err, tags.ErrNotFound), errors.Is(err, trace.ErrNotFound),
-		errors.Is(err, notify.ErrNotFound):
+		errors.Is(err, notify.ErrNotFound), errors.Is(err, deliver.ErrNotFound), errors.Is(err, hubfilter.ErrNotFound),
+		errors.Is(err, watch.ErrNotFound):
 		fmt.Fprintln(os.Stderr, "interdict:", err)
 		return exitNotFound
 	case errors.Is(err, lists.ErrExists), errors.Is(err, notify.ErrExists):
 		fmt.Fprintln(os.Stderr, "interdict:", err)
 		return exitExists
 	case errors.Is(err, sanctions.ErrMalformed), errors.Is(err, taxii.ErrInvalid), errors.Is(err, tags.ErrMalformed),
-		errors.Is(err, intel.ErrMalformed), errors.Is(err, notify.ErrMalformed), errors.Is(err, notify.ErrTooLarge):
+		errors.Is(err, intel.ErrMalformed), errors.Is(err, notify.ErrMalformed), errors.Is(err, notify.ErrTooLarge),
+		errors.Is(err, hubfilter.ErrMalformed):
 		fmt.Fprintln(os.Stderr, "interdict:", err)
 		return exitMalformed
 	case errors.Is(err, notify.ErrBadSignature), errors.Is(err, notify.ErrUnknownIssuer), errors.Is(err, notify.ErrNotAuthorised),
