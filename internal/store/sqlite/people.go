@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/interdict/interdict/internal/index/people"
@@ -72,7 +74,57 @@ func (s *Store) PutPerson(ctx context.Context, r people.Record) error {
 	if err := s.withTx(ctx, func(tx *sql.Tx) error { return putPerson(ctx, tx, r) }); err != nil {
 		return fmt.Errorf("sqlite: put person %s: %w", r.ID, err)
 	}
+	s.checkpointApart()
 	return nil
+}
+
+// checkpointEvery is how many single-person commits pass between two WAL
+// checkpoints run apart from the write path (0: none, SQLite's automatic
+// checkpoint only).
+//
+// Why: a person's commit writes about 16 WAL pages (the row, its
+// identifiers, and one random leaf of the hash index per identifier), so
+// SQLite's automatic checkpoint (at 1,000 WAL pages) fell inside about one
+// commit in 60, and that commit waited for 1,000 pages to be copied into the
+// database and the file to be synced: that, not the graph or the statements,
+// was the p99 of adding a person (docs/benchmarks.md "People"). A PASSIVE
+// checkpoint from a reader connection every 32 commits (~500 pages) copies
+// the WAL back while the writer goes on; the writer then restarts the WAL at
+// its next transaction and rarely reaches the automatic threshold.
+// Durability is unchanged: commits still sync the WAL (synchronous=FULL),
+// and a checkpoint only moves committed pages.
+var checkpointEvery = 32
+
+// apartCheckpoints holds each store's count of person commits and whether a
+// checkpoint is running.
+var apartCheckpoints sync.Map // *Store -> *apartCheckpoint
+
+type apartCheckpoint struct {
+	commits atomic.Int64
+	running atomic.Bool
+}
+
+// checkpointApart counts a person commit and, every checkpointEvery, starts
+// a PASSIVE checkpoint on a reader connection unless one is running. Its
+// error is ignored: a checkpoint that cannot finish (a reader holds an old
+// snapshot, the store is closing) leaves SQLite's own to do the work.
+func (s *Store) checkpointApart() {
+	if checkpointEvery <= 0 {
+		return
+	}
+	v, _ := apartCheckpoints.LoadOrStore(s, &apartCheckpoint{})
+	c := v.(*apartCheckpoint)
+	if c.commits.Add(1)%int64(checkpointEvery) != 0 || !c.running.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer c.running.Store(false)
+		ctx, cancel := context.WithTimeout(context.Background(), busyTimeout)
+		defer cancel()
+		if _, err := s.reader.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+			s.logger.Debug("people: checkpoint apart", "err", err)
+		}
+	}()
 }
 
 // PutPeople implements people.Store.
@@ -104,16 +156,33 @@ func putPerson(ctx context.Context, tx *sql.Tx, r people.Record) error {
 	if _, err := tx.ExecContext(ctx, qDeletePersonIDs, r.ID); err != nil {
 		return err
 	}
-	if len(r.Identifiers) == 0 {
-		return nil
+	// One statement for up to idsPerInsert identifiers: a person's dozen
+	// rows cost one parse and one step instead of twelve.
+	per := idsPerInsert
+	if insertRowByRow { // the former way, for BenchmarkPeopleTail's "before"
+		per = 1
 	}
-	for i, id := range r.Identifiers {
-		if _, err := tx.ExecContext(ctx, qInsertPersonID, r.ID, i, string(id.Type), id.Hash[:], id.Sealed, id.Hint, nullMicros(id.RetainUntil)); err != nil {
+	for lo := 0; lo < len(r.Identifiers); lo += per {
+		chunk := r.Identifiers[lo:min(lo+per, len(r.Identifiers))]
+		args := make([]any, 0, 7*len(chunk))
+		for i, id := range chunk {
+			args = append(args, r.ID, lo+i, string(id.Type), id.Hash[:], id.Sealed, id.Hint, nullMicros(id.RetainUntil))
+		}
+		q := qInsertPersonID + strings.Repeat(", (?, ?, ?, ?, ?, ?, ?)", len(chunk)-1)
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// idsPerInsert bounds the rows of one identifier INSERT (7 parameters each,
+// well under SQLite's 32,766).
+const idsPerInsert = 500
+
+// insertRowByRow makes putPerson insert one identifier per statement, as it
+// did before; only BenchmarkPeopleTail sets it, to measure the difference.
+var insertRowByRow = false
 
 type rowScanner interface{ Scan(dst ...any) error }
 
