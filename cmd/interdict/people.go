@@ -289,12 +289,15 @@ func countFlagged(as []vet.Assessment) int {
 func (pc *peopleCmd) showCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "show ID",
-		Short: "Show a person's identifiers (decrypted, canonical), cluster and signals",
+		Short: "Show a person's identifiers (decrypted, canonical), cluster and signals (log rules included)",
 		Args:  withArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return pc.run(cmd, func(ctx context.Context, a *app, svc *vet.Service) error {
 				as, p, err := svc.Assess(ctx, args[0])
 				if err != nil {
+					return err
+				}
+				if err := screenLogs(ctx, a, vet.NewLogRules(vet.DefaultLogConfig()), &as, &p); err != nil {
 					return err
 				}
 				v := struct {

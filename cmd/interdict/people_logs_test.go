@@ -103,6 +103,13 @@ func TestPeopleLogsCLI(t *testing.T) {
 	if _, _, code := c.run("people", "logs", "import", filepath.Join(dir, "x.txt")); code != 65 {
 		t.Errorf("no format: exit %d", code)
 	}
+	var shown struct {
+		Assessment vet.Assessment `json:"assessment"`
+	}
+	c.json(&shown, "people", "show", "dev")
+	if !slices.ContainsFunc(shown.Assessment.Signals, func(s vet.Signal) bool { return s.Rule == "PPL-GITHUB-YOUNG" }) {
+		t.Errorf("people show: %+v", shown.Assessment.Signals)
+	}
 	var out []vet.Assessment
 	c.json(&out, "people", "screen", "dev")
 	if slices.ContainsFunc(out[0].Signals, func(s vet.Signal) bool { return s.Rule == "PPL-LOG-HOSTING" }) {
