@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/oklog/run"
@@ -39,17 +40,39 @@ func (a *app) addDelivery(ctx context.Context, g *run.Group) {
 	if !ok {
 		return
 	}
-	ds, err := a.sealedDeliverStore(false)
-	if err != nil {
-		a.log.Debug("webhooks are off", "err", err)
-		a.addAlertFeed(ctx, g, outbox, feedEvery, func() {})
-		return
-	}
-	d := deliver.NewDispatcher(deliver.DefaultConfig(), ds, outbox, nil, a.log)
-	a.addAlertFeed(ctx, g, outbox, feedEvery, d.Notify)
+	// The webhook key is made by the first 'webhooks add', which may come
+	// after serve started: until it exists the dispatcher waits for it.
+	var running atomic.Pointer[deliver.Dispatcher]
+	a.addAlertFeed(ctx, g, outbox, feedEvery, func() {
+		if d := running.Load(); d != nil {
+			d.Notify()
+		}
+	})
 	dctx, cancel := context.WithCancel(ctx)
-	g.Add(func() error { return d.Run(dctx) }, func(error) { cancel() })
+	g.Add(func() error {
+		logged := false
+		for {
+			ds, err := a.sealedDeliverStore(false)
+			if err == nil {
+				d := deliver.NewDispatcher(deliver.DefaultConfig(), ds, outbox, nil, a.log)
+				running.Store(d)
+				return d.Run(dctx)
+			}
+			if !logged {
+				a.log.Debug("webhooks are off until the first 'webhooks add'", "err", err)
+				logged = true
+			}
+			select {
+			case <-dctx.Done():
+				return nil
+			case <-time.After(keyPoll):
+			}
+		}
+	}, func(error) { cancel() })
 }
+
+// keyPoll is how often serve looks for the webhook key while it has none.
+const keyPoll = time.Second
 
 // feedEvery is how often the feed looks for new watch alerts: a small part
 // of the block-to-webhook latency.
