@@ -66,19 +66,27 @@ func Load(fsys fs.FS, dir string) ([]Migration, error) {
 	return out, nil
 }
 
-// Pending returns the migrations of migs (ordered as Load returns them) newer
-// than the database's current version, oldest first. A database at a version
-// newer than every migration was written by a newer binary, whose schema this
-// one does not know, so it is refused rather than used.
-func Pending(migs []Migration, current int) ([]Migration, error) {
+// Missing returns the migrations of migs (ordered as Load returns them)
+// whose versions are not among applied, oldest first. Unlike Pending it also
+// finds a gap: a migration numbered below one already applied (two branches
+// that each added a migration, merged in the other order), which a
+// comparison with the highest applied version would skip for good. A database holding a version newer than every
+// migration was written by a newer binary and is refused.
+func Missing(migs []Migration, applied []int) ([]Migration, error) {
+	done := make(map[int]bool, len(applied))
+	latest := 0
 	if len(migs) > 0 {
-		if latest := migs[len(migs)-1].Version; current > latest {
-			return nil, fmt.Errorf("database schema is at version %d, newer than this binary's %d", current, latest)
+		latest = migs[len(migs)-1].Version
+	}
+	for _, v := range applied {
+		if v > latest {
+			return nil, fmt.Errorf("database schema is at version %d, newer than this binary's %d", v, latest)
 		}
+		done[v] = true
 	}
 	var out []Migration
 	for _, m := range migs {
-		if m.Version > current {
+		if !done[m.Version] {
 			out = append(out, m)
 		}
 	}

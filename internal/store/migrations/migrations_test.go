@@ -57,30 +57,30 @@ func TestLoad(t *testing.T) {
 	}
 }
 
-func TestPendingAndUndo(t *testing.T) {
+func TestMissingAndUndo(t *testing.T) {
 	migs := []Migration{{Version: 1, Name: "a"}, {Version: 2, Name: "b"}, {Version: 3, Name: "c"}}
 	for _, tc := range []struct {
 		name    string
-		current int
+		applied []int
 		want    []int
 	}{
-		{"a new database gets every migration, oldest first", 0, []int{1, 2, 3}},
-		{"a database part way gets the rest", 1, []int{2, 3}},
-		{"an up-to-date database gets none", 3, nil},
+		{"a new database gets every migration, oldest first", nil, []int{1, 2, 3}},
+		{"a database part way gets the rest", []int{1}, []int{2, 3}},
+		{"an up-to-date database gets none", []int{1, 2, 3}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := Pending(migs, tc.current)
+			got, err := Missing(migs, tc.applied)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !slices.Equal(versions(got), tc.want) {
-				t.Errorf("Pending(%d) = %v, want %v", tc.current, versions(got), tc.want)
+				t.Errorf("Missing(%v) = %v, want %v", tc.applied, versions(got), tc.want)
 			}
 		})
 	}
 	t.Run("a database from a newer binary is refused", func(t *testing.T) {
-		if _, err := Pending(migs, 9999); err == nil || !strings.Contains(err.Error(), "newer than this binary's 3") {
-			t.Fatalf("Pending error = %v, want a refusal", err)
+		if _, err := Missing(migs, []int{1, 2, 3, 9999}); err == nil || !strings.Contains(err.Error(), "newer than this binary's 3") {
+			t.Fatalf("Missing error = %v, want a refusal", err)
 		}
 	})
 	for _, tc := range []struct {
@@ -99,5 +99,28 @@ func TestPendingAndUndo(t *testing.T) {
 				t.Errorf("Undo(%d, %d) = %v, want %v", tc.current, tc.target, versions(got), tc.want)
 			}
 		})
+	}
+}
+
+func TestMissing(t *testing.T) {
+	migs := []Migration{{Version: 1}, {Version: 2}, {Version: 7}, {Version: 9}}
+	for _, c := range []struct {
+		applied []int
+		want    []int
+		err     bool
+	}{
+		{nil, []int{1, 2, 7, 9}, false},
+		{[]int{1, 2, 7, 9}, nil, false},
+		{[]int{1, 2, 9}, []int{7}, false}, // the gap a highest-version check would skip
+		{[]int{1, 2}, []int{7, 9}, false},
+		{[]int{1, 2, 7, 9, 10}, nil, true}, // written by a newer binary
+	} {
+		got, err := Missing(migs, c.applied)
+		if (err != nil) != c.err {
+			t.Fatalf("Missing(%v): err %v", c.applied, err)
+		}
+		if !slices.Equal(versions(got), c.want) {
+			t.Errorf("Missing(%v) = %v, want %v", c.applied, versions(got), c.want)
+		}
 	}
 }

@@ -55,7 +55,7 @@ func (s *ChainStore) Close() error {
 }
 
 var chainMigrations = migrationSet{"chain", chainMigrationFiles, "chainmigrations", lockChainMigrate,
-	qCreateChainMigrations, qChainMigrationVersion, qInsertChainMigration, qDeleteChainMigration}
+	qCreateChainMigrations, qChainMigrationVersion, qInsertChainMigration, qDeleteChainMigration, qChainMigrationVersions}
 
 // migrate applies pending chain migrations (see migrationSet.apply).
 func (s *ChainStore) migrate(ctx context.Context) error {

@@ -7,9 +7,10 @@ const (
     name       TEXT        NOT NULL,
     applied_at TIMESTAMPTZ NOT NULL
 )`
-	qChainMigrationVersion = `SELECT COALESCE(MAX(version), 0) FROM chain_schema_migrations`
-	qInsertChainMigration  = `INSERT INTO chain_schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`
-	qDeleteChainMigration  = `DELETE FROM chain_schema_migrations WHERE version = $1`
+	qChainMigrationVersion  = `SELECT COALESCE(MAX(version), 0) FROM chain_schema_migrations`
+	qChainMigrationVersions = `SELECT version FROM chain_schema_migrations ORDER BY version`
+	qInsertChainMigration   = `INSERT INTO chain_schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`
+	qDeleteChainMigration   = `DELETE FROM chain_schema_migrations WHERE version = $1`
 
 	qChainTip    = `SELECT height, hash FROM chain_tip`
 	qSetChainTip = `INSERT INTO chain_tip (one, height, hash) VALUES (TRUE, $1, $2)

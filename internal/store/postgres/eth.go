@@ -31,7 +31,7 @@ var _ eth.Store = (*EthStore)(nil)
 var ethMigrationFiles embed.FS
 
 var ethMigrations = migrationSet{"eth chain", ethMigrationFiles, "ethmigrations", lockEthMigrate,
-	qCreateEthMigrations, qEthMigrationVersion, qInsertEthMigration, qDeleteEthMigration}
+	qCreateEthMigrations, qEthMigrationVersion, qInsertEthMigration, qDeleteEthMigration, qEthMigrationVersions}
 
 // OpenEth connects to the database at url, checks it answers and applies
 // pending Ethereum-index migrations. A nil logger discards logs.

@@ -8,9 +8,10 @@ const (
     name       TEXT        NOT NULL,
     applied_at TIMESTAMPTZ NOT NULL
 )`
-	qEthMigrationVersion = `SELECT COALESCE(MAX(version), 0) FROM eth_schema_migrations`
-	qInsertEthMigration  = `INSERT INTO eth_schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`
-	qDeleteEthMigration  = `DELETE FROM eth_schema_migrations WHERE version = $1`
+	qEthMigrationVersion  = `SELECT COALESCE(MAX(version), 0) FROM eth_schema_migrations`
+	qEthMigrationVersions = `SELECT version FROM eth_schema_migrations ORDER BY version`
+	qInsertEthMigration   = `INSERT INTO eth_schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`
+	qDeleteEthMigration   = `DELETE FROM eth_schema_migrations WHERE version = $1`
 
 	qEthTip    = `SELECT height, hash FROM eth_tip`
 	qSetEthTip = `INSERT INTO eth_tip (one, height, hash) VALUES (TRUE, $1, $2)

@@ -26,10 +26,11 @@ type migrationSet struct {
 	dir                             string
 	lock                            int64
 	create, version, insert, delete string
+	versions                        string // every applied version, ascending
 }
 
 var stateMigrations = migrationSet{"state", migrationFiles, "migrations", lockMigrate,
-	qCreateMigrations, qMigrationVersion, qInsertMigration, qDeleteMigration}
+	qCreateMigrations, qMigrationVersion, qInsertMigration, qDeleteMigration, qMigrationVersions}
 
 // load reads the set's scripts, ordered by version.
 func (ms migrationSet) load() ([]migrations.Migration, error) {
@@ -138,11 +139,17 @@ func (ms migrationSet) up(ctx context.Context, tx pgx.Tx, migs []migrations.Migr
 	if _, err := tx.Exec(ctx, ms.create); err != nil {
 		return nil, err
 	}
-	var current int
-	if err := tx.QueryRow(ctx, ms.version).Scan(&current); err != nil {
+	// Every version recorded, so a gap (a lower-numbered migration merged
+	// after a higher one) is applied too.
+	rows, err := tx.Query(ctx, ms.versions)
+	if err != nil {
 		return nil, err
 	}
-	pending, err := migrations.Pending(migs, current)
+	done, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		return nil, err
+	}
+	pending, err := migrations.Missing(migs, done)
 	if err != nil {
 		return nil, err
 	}

@@ -8,9 +8,10 @@ const (
     name       TEXT        NOT NULL,
     applied_at TIMESTAMPTZ NOT NULL
 )`
-	qMigrationVersion = `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`
-	qInsertMigration  = `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`
-	qDeleteMigration  = `DELETE FROM schema_migrations WHERE version = $1`
+	qMigrationVersion  = `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`
+	qMigrationVersions = `SELECT version FROM schema_migrations ORDER BY version`
+	qInsertMigration   = `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`
+	qDeleteMigration   = `DELETE FROM schema_migrations WHERE version = $1`
 	// Transaction-scoped, so the lock goes with the transaction however it ends.
 	qAdvisoryXactLock = `SELECT pg_advisory_xact_lock($1)`
 

@@ -30,11 +30,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, qCreateMigrations); err != nil {
 			return fmt.Errorf("create schema_migrations: %w", err)
 		}
-		var current int
-		if err := tx.QueryRowContext(ctx, qMigrationVersion).Scan(&current); err != nil {
-			return fmt.Errorf("read schema version: %w", err)
+		done, err := appliedVersions(ctx, tx)
+		if err != nil {
+			return fmt.Errorf("read schema versions: %w", err)
 		}
-		pending, err := migrations.Pending(migs, current)
+		pending, err := migrations.Missing(migs, done)
 		if err != nil {
 			return err
 		}
@@ -84,4 +84,22 @@ func (s *Store) migrateDown(ctx context.Context, target int) error {
 		return fmt.Errorf("sqlite: migrate down %s: %w", s.path, err)
 	}
 	return nil
+}
+
+// appliedVersions lists the versions recorded in schema_migrations.
+func appliedVersions(ctx context.Context, tx *sql.Tx) ([]int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }

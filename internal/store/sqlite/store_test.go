@@ -149,3 +149,31 @@ func TestMigrationsDownAndUp(t *testing.T) {
 		t.Fatalf("Versions after migrating down and up: %v", err)
 	}
 }
+
+// A migration numbered below one already applied (branches merged in the
+// other order) is applied when the store opens, not skipped.
+func TestMigrationGapIsFilled(t *testing.T) {
+	s := open(t)
+	ctx := t.Context()
+	migs, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gap := migs[len(migs)-2] // not the newest: the newest stays applied
+	if _, err := s.writer.ExecContext(ctx, gap.Down); err != nil {
+		t.Fatalf("undo %s: %v", gap, err)
+	}
+	if _, err := s.writer.ExecContext(ctx, qDeleteMigration, gap.Version); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	var n int
+	if err := s.writer.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, gap.Version).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatalf("migration %s not re-applied", gap)
+	}
+}
