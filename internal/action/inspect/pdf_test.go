@@ -63,9 +63,12 @@ func TestReportPDF(t *testing.T) {
 		lang string
 		want []string
 	}{
+		// Labels whose characters pdftotext reads back in order: in a
+		// wrapped narrow cell it can read a line of mixed-font glyphs out
+		// of order (一部実施 came back as 一 … 部実施), so those are left out.
 		{"en", nil},
-		{"ja", []string{"自主点検報告書", "概要", "金融庁", "一部実施", "不明（未回答）"}},
-		{"ko", []string{"자체 점검 보고서", "요약", "금융청", "부분 이행", "미확인(미응답)"}},
+		{"ja", []string{"自主点検報告書", "概要", "金融庁", "出典とライセンス", "未実施", "不明（未回答）"}},
+		{"ko", []string{"자체 점검 보고서", "요약", "금융청", "출처 및 라이선스", "부분 이행", "미확인(미응답)"}},
 	} {
 		t.Run(tc.lang, func(t *testing.T) {
 			needFont(t, tc.lang)
@@ -80,8 +83,11 @@ func TestReportPDF(t *testing.T) {
 			if err != nil {
 				t.Fatalf("pdftotext: %v", err)
 			}
+			// Table cells wrap where the layout puts them: compare without
+			// the white space.
+			flat := squash(text)
 			for _, want := range append(common, tc.want...) {
-				if !bytes.Contains(bytes.ToLower(text), bytes.ToLower([]byte(want))) {
+				if !bytes.Contains(flat, squash([]byte(want))) {
 					t.Errorf("the %s PDF's text lacks %q:\n%.2000s", tc.lang, want, text)
 				}
 			}
@@ -99,6 +105,11 @@ func TestReportPDF(t *testing.T) {
 			t.Logf("%s: %d bytes of PDF", tc.lang, fileSize(t, path))
 		})
 	}
+}
+
+// squash lower-cases b and drops its white space.
+func squash(b []byte) []byte {
+	return bytes.Join(bytes.Fields(bytes.ToLower(b)), nil)
 }
 
 func fileSize(t *testing.T, p string) int64 {
