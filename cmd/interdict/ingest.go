@@ -44,6 +44,9 @@ type ingestBTCFlags struct {
 	utxoCache      int
 	undoWindow     int64
 	digest         bool
+	// committed, if set, is called while following each time the index
+	// has caught up with the node and committed (the alert engine runs).
+	committed func(context.Context)
 }
 
 func newIngestBTCCmd(g *globals) *cobra.Command {
@@ -128,6 +131,11 @@ func runIngestBTC(ctx context.Context, g *globals, f *ingestBTCFlags) error {
 	}
 	defer store.Close()
 	if len(f.sources) > 0 {
+		if f.follow {
+			w := newFollowWatcher(g, store, params, nil, log)
+			defer w.close()
+			f.committed = w.run
+		}
 		if err := ingestBTC(ctx, f, params, store, log); err != nil {
 			return err
 		}
@@ -204,6 +212,9 @@ func ingestSource(ctx, engCtx context.Context, f *ingestBTCFlags, spec string, f
 			}
 			tip, _ := eng.Tip()
 			p.caughtUp(tip)
+			if f.committed != nil {
+				f.committed(engCtx)
+			}
 			return nil
 		}
 	}

@@ -97,7 +97,20 @@ func runIngestETH(ctx context.Context, g *globals, f *ingestETHFlags) error {
 	}
 	defer store.Close()
 	if f.rpc != "" {
-		if err := ingestETH(ctx, f, store, log); err != nil {
+		var ist eth.Store = store
+		stop := func() {}
+		if f.follow {
+			// While following, each commit wakes the alert engine.
+			w := newFollowWatcher(g, nil, nil, store, log)
+			defer w.close()
+			var kick func()
+			kick, stop = w.loop(ctx)
+			defer stop()
+			ist = notifyingEthStore{Store: store, committed: kick}
+		}
+		err := ingestETH(ctx, f, ist, log)
+		stop() // one engine at a time: the run below catches up the rest
+		if err != nil {
 			return err
 		}
 		watchAfterIngest(ctx, g, nil, nil, store, log)

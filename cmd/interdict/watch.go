@@ -256,6 +256,11 @@ func newWatchSettingsCmd(g *globals) *cobra.Command {
 // up.
 func watchAfterIngest(ctx context.Context, g *globals, btc bitcoin.ChainReader, params *chaincfg.Params, eth ethereum.Reader, log *slog.Logger) {
 	reps, err := runWatchEngine(context.WithoutCancel(ctx), g, btc, params, eth, log)
+	logWatchRun(ctx, reps, err, log)
+}
+
+// logWatchRun logs what a run of the alert engine after a commit did.
+func logWatchRun(ctx context.Context, reps []watch.Report, err error, log *slog.Logger) {
 	if err != nil {
 		log.Error("alert engine failed after ingest; run 'interdict alerts scan' to catch up", "err", err)
 		return
@@ -281,6 +286,25 @@ func runWatchEngine(ctx context.Context, g *globals, btc bitcoin.ChainReader, pa
 }
 
 func catchUpWatch(ctx context.Context, a *app, btc bitcoin.ChainReader, params *chaincfg.Params, eth ethereum.Reader, log *slog.Logger) ([]watch.Report, error) {
+	e, err := newWatchEngine(ctx, a, btc, params, eth, log)
+	if err != nil {
+		return nil, err
+	}
+	return catchUpWith(ctx, e)
+}
+
+// catchUpWith runs one CatchUp of e; an invalid setup is a usage error.
+func catchUpWith(ctx context.Context, e *watch.Engine) ([]watch.Report, error) {
+	reps, err := e.CatchUp(ctx)
+	if errors.Is(err, watch.ErrInvalid) {
+		return reps, usageError{err}
+	}
+	return reps, err
+}
+
+// newWatchEngine builds the alert engine over the app's state store and the
+// chain index just written (btc or eth; the other nil).
+func newWatchEngine(ctx context.Context, a *app, btc bitcoin.ChainReader, params *chaincfg.Params, eth ethereum.Reader, log *slog.Logger) (*watch.Engine, error) {
 	st, err := watchStore(a)
 	if err != nil {
 		return nil, err
@@ -304,15 +328,7 @@ func catchUpWatch(ctx context.Context, a *app, btc bitcoin.ChainReader, params *
 	if eth != nil {
 		d.ETH = eth
 	}
-	e, err := watch.NewEngine(d, watch.DefaultConfig())
-	if err != nil {
-		return nil, err
-	}
-	reps, err := e.CatchUp(ctx)
-	if errors.Is(err, watch.ErrInvalid) {
-		return reps, usageError{err}
-	}
-	return reps, err
+	return watch.NewEngine(d, watch.DefaultConfig())
 }
 
 // localFlags is the data dir's watch-flags.json: a JSON array of
