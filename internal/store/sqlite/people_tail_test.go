@@ -17,7 +17,7 @@ import (
 // sees the same machine load: "before", as the store was: one INSERT per
 // identifier and SQLite's automatic checkpoint inside the commit that
 // crosses 1,000 WAL pages; "after", as it is: one INSERT for a person's
-// identifiers and the PASSIVE checkpoint apart every 32 person commits
+// identifiers and the PASSIVE checkpoint apart every 8 person commits
 // (checkpointEvery), both with synchronous=FULL; and
 // "normal-apart", synchronous=NORMAL with the checkpoint apart, for the
 // record (not adopted: see docs/benchmarks.md); and "no-store", sealing,
