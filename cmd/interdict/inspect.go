@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -25,6 +26,7 @@ import (
 	"github.com/interdict/interdict/internal/action/inspect/github"
 	"github.com/interdict/interdict/internal/action/inspect/hotwallet"
 	"github.com/interdict/interdict/internal/action/inspect/safe"
+	"github.com/interdict/interdict/internal/action/notify"
 	vet "github.com/interdict/interdict/internal/analysis/people"
 	"github.com/interdict/interdict/internal/index/lists"
 	"github.com/interdict/interdict/internal/serve/api"
@@ -78,13 +80,33 @@ func (a *app) inspect() (inspect.Store, *inspect.Catalogue, error) {
 	return st, c, nil
 }
 
-// inspectionsAPI is the state store as the API's inspection store; nil (the
-// routes answer 503) if the backend keeps no inspections.
+// inspectionsAPI is the state store as the API's inspection store, signing
+// reports with the instance identity; nil (the routes answer 503) if the
+// backend keeps no inspections.
 func (a *app) inspectionsAPI() api.InspectionStore {
 	if st, ok := a.store.(api.InspectionStore); ok {
-		return st
+		return signingInspections{InspectionStore: st, identity: a.g.identityFile()}
 	}
 	return nil
+}
+
+// signingInspections signs the API's reports with the instance identity
+// (identity.pem, `interdict keys init`), read on each request: an identity
+// made or rotated while serve runs signs the next report.
+type signingInspections struct {
+	api.InspectionStore
+	identity string
+}
+
+func (s signingInspections) ReportKey(context.Context) (ed25519.PrivateKey, error) {
+	id, err := notify.LoadIdentity(s.identity)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: no instance identity at %s (interdict keys init)", api.ErrNoReportKey, s.identity)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return id.Key, nil
 }
 
 func whoami() string {

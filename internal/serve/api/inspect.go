@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -21,6 +23,18 @@ type InspectionStore interface {
 	Evidence(ctx context.Context, inspection string) ([]inspect.Evidence, error)
 }
 
+// ReportSigner gives the key the server signs inspection reports with (the
+// instance identity). An InspectionStore that is also a ReportSigner serves
+// GET /v1/inspections/{id}/report; the key is asked for on each request, so
+// an identity created after the server started is used at once.
+type ReportSigner interface {
+	ReportKey(ctx context.Context) (ed25519.PrivateKey, error)
+}
+
+// ErrNoReportKey: the server has no key to sign reports with (a ReportSigner
+// wraps it when the instance has no identity yet); answered 503.
+var ErrNoReportKey = errors.New("no report-signing key")
+
 // errInspectOff: the server runs without an inspection store.
 var errInspectOff = fmt.Errorf("%w: self-inspection is not configured on this server", errNotReady)
 
@@ -35,6 +49,7 @@ func (s *server) registerInspections() {
 	s.handle("POST /v1/inspections", auth.RoleAnalyst, s.createInspection)
 	s.handle("GET /v1/inspections/{id}", auth.RoleAnalyst, s.getInspection)
 	s.handle("POST /v1/inspections/{id}/answers", auth.RoleAnalyst, s.answerInspection)
+	s.handle("GET /v1/inspections/{id}/report", auth.RoleAnalyst, s.inspectionReport)
 }
 
 // InspectionsResponse is the answer to GET /v1/inspections.
@@ -125,6 +140,29 @@ func (s *server) ownInspection(r *http.Request, id string) (inspect.Inspection, 
 	return in, nil
 }
 
+// inspectionState is what an inspection's detail and report are made of.
+type inspectionState struct {
+	answers, previous []inspect.Answer
+	evidence          []inspect.Evidence
+}
+
+func (s *server) loadInspection(ctx context.Context, in inspect.Inspection) (inspectionState, error) {
+	var st inspectionState
+	var err error
+	if st.answers, err = s.deps.Inspections.Answers(ctx, in.ID); err != nil {
+		return st, err
+	}
+	if st.evidence, err = s.deps.Inspections.Evidence(ctx, in.ID); err != nil {
+		return st, err
+	}
+	if in.Previous != "" {
+		if st.previous, err = s.deps.Inspections.Answers(ctx, in.Previous); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
 func (s *server) getInspection(w http.ResponseWriter, r *http.Request) error {
 	if s.deps.Inspections == nil {
 		return errInspectOff
@@ -133,23 +171,55 @@ func (s *server) getInspection(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	st, err := s.loadInspection(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, InspectionDetail{Inspection: in, Answers: nonNil(st.answers), Evidence: nonNil(st.evidence),
+		Changes: nonNil(inspect.Diff(st.previous, st.answers))})
+	return nil
+}
+
+// inspectionReport answers the inspection's report signed with the
+// instance's key: the same signed JSON `interdict inspect report --json`
+// writes, which `interdict inspect verify` checks.
+func (s *server) inspectionReport(w http.ResponseWriter, r *http.Request) error {
+	if s.deps.Inspections == nil {
+		return errInspectOff
+	}
+	signer, ok := s.deps.Inspections.(ReportSigner)
+	if !ok {
+		return fmt.Errorf("%w: report signing is not configured on this server", errNotReady)
+	}
+	in, err := s.ownInspection(r, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
 	ctx := r.Context()
-	answers, err := s.deps.Inspections.Answers(ctx, in.ID)
+	key, err := signer.ReportKey(ctx)
+	if errors.Is(err, ErrNoReportKey) {
+		return fmt.Errorf("%w: %w", errNotReady, err)
+	}
+	if err != nil {
+		return fmt.Errorf("report-signing key: %w", err)
+	}
+	c, err := catalogue()
 	if err != nil {
 		return err
 	}
-	evidence, err := s.deps.Inspections.Evidence(ctx, in.ID)
+	st, err := s.loadInspection(ctx, in)
 	if err != nil {
 		return err
 	}
-	var prev []inspect.Answer
-	if in.Previous != "" {
-		if prev, err = s.deps.Inspections.Answers(ctx, in.Previous); err != nil {
-			return err
-		}
+	rep := c.BuildReport(in, st.answers, st.evidence, st.previous, nil, time.Now().UTC())
+	signed, err := inspect.Sign(rep, key)
+	if err != nil {
+		return err
 	}
-	writeJSON(w, http.StatusOK, InspectionDetail{Inspection: in, Answers: nonNil(answers), Evidence: nonNil(evidence),
-		Changes: nonNil(inspect.Diff(prev, answers))})
+	stateOf(r).target = in.ID
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(append(signed, '\n'))
 	return nil
 }
 
