@@ -74,9 +74,16 @@ func (a *app) addDelivery(ctx context.Context, g *run.Group) {
 // keyPoll is how often serve looks for the webhook key while it has none.
 const keyPoll = time.Second
 
-// feedEvery is how often the feed looks for new watch alerts: a small part
-// of the block-to-webhook latency.
+// feedEvery is how often serve looks at the alert log for alerts that
+// another process (an ingest, 'alerts scan') committed, to wake the webhook
+// dispatcher: a small part of the block-to-webhook latency.
 const feedEvery = 250 * time.Millisecond
+
+// fallbackEvery is how often the fallback feed looks for watch alerts that
+// are not in the alert log (the state store publishes each block's alerts
+// in the commit that stores them; alerts stored by an older version were
+// not).
+const fallbackEvery = 30 * time.Second
 
 // chainAlerts is what the alert feed reads of the watch store.
 type chainAlerts interface {
@@ -90,27 +97,34 @@ const (
 	feedBatch = 1000
 )
 
-// addAlertFeed publishes the watch store's alerts into the alert log every
-// poll, oldest first, each once (by its id). It bridges until the watch
-// store publishes inside its block commit (publishTx in the store
-// packages); it misses alerts only when more than feedBatch are raised
-// between two polls.
+// addAlertFeed follows the alert log every poll and calls published when
+// it grew; every fallbackEvery (and at start) it also publishes the watch
+// store's alerts missing from the log, oldest first, each once (by its id).
 func (a *app) addAlertFeed(ctx context.Context, g *run.Group, outbox deliver.Outbox, every time.Duration, published func()) {
-	src, ok := a.store.(chainAlerts)
-	if !ok {
-		return
-	}
+	src, _ := a.store.(chainAlerts)
 	fctx, cancel := context.WithCancel(ctx)
 	g.Add(func() error {
 		seen := map[string]bool{}
+		head, err := logHead(fctx, outbox, 0)
+		if err != nil && fctx.Err() == nil {
+			a.log.Warn("alert feed", "err", err)
+		}
 		t := time.NewTicker(every)
 		defer t.Stop()
+		var fallback time.Time
 		for {
-			n, err := feedOnce(fctx, src, outbox, seen)
+			if src != nil && time.Since(fallback) >= fallbackEvery {
+				fallback = time.Now()
+				if _, err := feedOnce(fctx, src, outbox, seen); err != nil && fctx.Err() == nil {
+					a.log.Warn("alert feed", "err", err)
+				}
+			}
+			h, err := logHead(fctx, outbox, head)
 			if err != nil && fctx.Err() == nil {
 				a.log.Warn("alert feed", "err", err)
 			}
-			if n > 0 {
+			if h > head {
+				head = h
 				published()
 			}
 			select {
@@ -120,6 +134,21 @@ func (a *app) addAlertFeed(ctx context.Context, g *run.Group, outbox deliver.Out
 			}
 		}
 	}, func(error) { cancel() })
+}
+
+// logHead returns the id of the last alert in the log after after (after
+// when there is none).
+func logHead(ctx context.Context, outbox deliver.AlertSource, after int64) (int64, error) {
+	for {
+		evs, err := outbox.AlertsAfter(ctx, after, feedBatch)
+		if err != nil || len(evs) == 0 {
+			return after, err
+		}
+		after = evs[len(evs)-1].ID
+		if len(evs) < feedBatch {
+			return after, nil
+		}
+	}
 }
 
 // feedOnce publishes the watch alerts not seen yet and returns how many.

@@ -334,3 +334,19 @@ func (a Alert) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(out)
 }
+
+// AlertDocument is the JSON document of an alert as the state store
+// publishes it into the delivery log, in the transaction that stores the
+// alert (CommitWatchBlock): the alert as ChainAlerts returns it once
+// stored at at (created and updated at, no history).
+func AlertDocument(a Alert, at time.Time) ([]byte, error) {
+	a.Created, a.Updated, a.History = at, at, nil
+	if a.FlagIDs == nil {
+		a.FlagIDs = []string{a.FlagID}
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		return nil, fmt.Errorf("watch: alert %s document: %w", a.ID, err)
+	}
+	return b, nil
+}

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/interdict/interdict/internal/action/deliver"
 	"github.com/interdict/interdict/internal/action/watch"
 	"github.com/interdict/interdict/internal/analysis/trace"
 )
@@ -250,11 +252,38 @@ func (s *Store) CommitWatchBlock(ctx context.Context, c watch.BlockCommit) error
 		b.Queue(qWatchPrune, c.Chain, c.PruneBelow)
 		b.Queue(qWatchPruneBlks, c.Chain, c.PruneBelow)
 	}
-	err := s.withTx(ctx, func(tx pgx.Tx) error { return tx.SendBatch(ctx, b).Close() })
+	// The block's alerts are queued for delivery in the commit that stores
+	// them: none is stored without being published.
+	pub, err := publishedAlerts(c.Alerts, at)
+	if err != nil {
+		return fmt.Errorf("postgres: commit watch block %s %d: %w", c.Chain, h, err)
+	}
+	err = s.withTx(ctx, func(tx pgx.Tx) error {
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		_, err := publishTx(ctx, tx, pub)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("postgres: commit watch block %s %d: %w", c.Chain, h, err)
 	}
 	return nil
+}
+
+// publishedAlerts are a commit's alerts as delivery events, keyed by the
+// alert id (an alert published before, e.g. revived after a reorg, is not
+// published again).
+func publishedAlerts(alerts []watch.Alert, at time.Time) ([]deliver.Published, error) {
+	out := make([]deliver.Published, 0, len(alerts))
+	for _, a := range alerts {
+		doc, err := watch.AlertDocument(a, at)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, deliver.Published{Key: a.ID, Payload: doc})
+	}
+	return out, nil
 }
 
 func amountString(a *big.Int) string {

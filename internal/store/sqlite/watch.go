@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"time"
 
+	"github.com/interdict/interdict/internal/action/deliver"
 	"github.com/interdict/interdict/internal/action/watch"
 	"github.com/interdict/interdict/internal/analysis/trace"
 )
@@ -239,8 +241,8 @@ func (s *Store) EvaluatedFlags(ctx context.Context, chain string) (map[string]bo
 }
 
 // CommitWatchBlock implements watch.Store: spends, then puts, alerts,
-// tainted addresses, evaluations, the cursor and pruning, in one
-// transaction.
+// tainted addresses, evaluations, the cursor, pruning and the alerts'
+// entries in the delivery log (deliver_events), in one transaction.
 func (s *Store) CommitWatchBlock(ctx context.Context, c watch.BlockCommit) error {
 	at := toMicros(now())
 	h := c.Cursor.Height
@@ -297,12 +299,34 @@ func (s *Store) CommitWatchBlock(ctx context.Context, c watch.BlockCommit) error
 				return err
 			}
 		}
-		return nil
+		// The block's alerts are queued for delivery in the commit that
+		// stores them: none is stored without being published.
+		pub, err := publishedAlerts(c.Alerts, fromMicros(at))
+		if err != nil {
+			return err
+		}
+		_, err = publishTx(ctx, tx, pub)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: commit watch block %s %d: %w", c.Chain, h, err)
 	}
 	return nil
+}
+
+// publishedAlerts are a commit's alerts as delivery events, keyed by the
+// alert id (an alert published before, e.g. revived after a reorg, is not
+// published again).
+func publishedAlerts(alerts []watch.Alert, at time.Time) ([]deliver.Published, error) {
+	out := make([]deliver.Published, 0, len(alerts))
+	for _, a := range alerts {
+		doc, err := watch.AlertDocument(a, at)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, deliver.Published{Key: a.ID, Payload: doc})
+	}
+	return out, nil
 }
 
 func amountString(a *big.Int) string {
