@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/btcsuite/btcd/chaincfg"
@@ -18,6 +19,7 @@ import (
 	"github.com/interdict/interdict/internal/analysis/trace"
 	"github.com/interdict/interdict/internal/index/bitcoin"
 	"github.com/interdict/interdict/internal/index/ethereum"
+	"github.com/interdict/interdict/internal/index/tags"
 )
 
 // newFlagSource gives the alert engine the active flags: on a state store
@@ -193,11 +195,12 @@ func watchEntries(g *globals, c string, args []string, hashed bool) ([]watch.Ent
 func newWatchSettingsCmd(g *globals) *cobra.Command {
 	var (
 		model, minAmount string
-		maxHops          int
+		maxHops, minConf int
+		stopAt           []string
 	)
 	cmd := &cobra.Command{
-		Use:   "settings [--model poison|haircut|fifo] [--max-hops N] [--min-amount A]",
-		Short: "Show or change the alert settings (taint model, hop limit, minimum amount in smallest units)",
+		Use:   "settings [--model poison|haircut|fifo] [--max-hops N] [--min-amount A] [--stop-at CATS] [--min-confidence N]",
+		Short: "Show or change the alert settings (taint model, hop limit, minimum amount in smallest units, stop at tagged services)",
 		Args:  withArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return g.run(cmd, func(ctx context.Context, a *app) error {
@@ -227,17 +230,34 @@ func newWatchSettingsCmd(g *globals) *cobra.Command {
 					}
 					s.MinAmount = v
 				}
+				if fl.Changed("stop-at") {
+					s.StopCategories = nil
+					for _, c := range stopAt {
+						if c = strings.TrimSpace(c); c != "" && c != "none" {
+							s.StopCategories = append(s.StopCategories, strings.ToLower(c))
+						}
+					}
+				}
+				if fl.Changed("min-confidence") {
+					s.MinConfidence = minConf
+				}
 				if err := s.Check(); err != nil {
 					return usageError{err}
 				}
-				if fl.Changed("model") || fl.Changed("max-hops") || fl.Changed("min-amount") {
+				if fl.Changed("model") || fl.Changed("max-hops") || fl.Changed("min-amount") || fl.Changed("stop-at") || fl.Changed("min-confidence") {
 					if err := st.SetWatchSettings(ctx, s); err != nil {
 						return err
 					}
 				}
-				out := map[string]any{"model": s.Model, "max_hops": s.MaxHops, "min_amount": s.MinAmount.String()}
+				stops := s.StopCategories
+				if stops == nil {
+					stops = []string{}
+				}
+				out := map[string]any{"model": s.Model, "max_hops": s.MaxHops, "min_amount": s.MinAmount.String(),
+					"stop_categories": stops, "min_confidence": s.MinConfidence}
 				return a.emit(out, func(w *tabwriter.Writer) {
-					fmt.Fprintf(w, "model\t%s\nmax hops\t%d\nmin amount\t%s\n", s.Model, s.MaxHops, s.MinAmount)
+					fmt.Fprintf(w, "model\t%s\nmax hops\t%d\nmin amount\t%s\nstop at\t%s\nmin confidence\t%d\n",
+						s.Model, s.MaxHops, s.MinAmount, watch.EncodeStops(stops), s.MinConfidence)
 				})
 			})
 		},
@@ -245,6 +265,8 @@ func newWatchSettingsCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&model, "model", "", "taint model: poison, haircut or fifo")
 	cmd.Flags().IntVar(&maxHops, "max-hops", 0, "hops followed from a flagged source (0: no limit)")
 	cmd.Flags().StringVar(&minAmount, "min-amount", "", "taint below this (smallest units) is neither followed nor alerted on")
+	cmd.Flags().StringSliceVar(&stopAt, "stop-at", nil, "tag categories where taint stops (alerted on, not followed): e.g. exchange,bridge,mixer,coinjoin; none for no stop")
+	cmd.Flags().IntVar(&minConf, "min-confidence", 0, "the tag confidence (0-100) from which --stop-at applies")
 	return cmd
 }
 
@@ -322,6 +344,9 @@ func newWatchEngine(ctx context.Context, a *app, btc bitcoin.ChainReader, params
 		}
 	}
 	d := watch.Deps{Store: st, Flags: fs, BTCParams: params, Hasher: h, Log: log}
+	if ts, ok := a.store.(tags.Store); ok {
+		d.Tags = freshTagger{ts}
+	}
 	if btc != nil {
 		d.BTC = btc
 	}
@@ -329,6 +354,15 @@ func newWatchEngine(ctx context.Context, a *app, btc bitcoin.ChainReader, params
 		d.ETH = eth
 	}
 	return watch.NewEngine(d, watch.DefaultConfig())
+}
+
+// freshTagger reads the state store's tags anew on each lookup (the engine
+// caches them for one catch-up), so that a following ingest sees tags
+// imported while it runs.
+type freshTagger struct{ st tags.Store }
+
+func (f freshTagger) Tags(ctx context.Context, chain, address string) ([]trace.Tag, error) {
+	return newStoreTagger(f.st).Tags(ctx, chain, address)
 }
 
 // localFlags is the data dir's watch-flags.json: a JSON array of

@@ -190,7 +190,11 @@ func (b *btcIndex) block(ctx context.Context, s *state, h int64) (BlockCommit, i
 				ref := wire.OutPoint{Hash: tx.Txid, Index: uint32(i)}.String()
 				row := &TaintRow{Chain: BTC, Flag: f, Ref: ref, Address: addr, Asset: "btc", Value: v, Taint: t,
 					Hop: oh, Path: op, Height: h}
-				if s.hopOK(oh) { // at the hop limit: reached, never followed
+				stop, err := s.stopped(ctx, addr)
+				if err != nil {
+					return bc, 0, err
+				}
+				if s.hopOK(oh) && !stop { // at the hop limit or a tagged service: reached, never followed
 					s.put(row)
 					created[Key{f, ref}] = len(bc.Put)
 					bc.Put = append(bc.Put, *row)
@@ -256,7 +260,7 @@ func (b *btcIndex) mix(s *state, ins []inTaint, values []*big.Int, tx *bitcoin.T
 }
 
 func (b *btcIndex) trace(ctx context.Context, cfg trace.Config, starts []trace.Start) (*trace.Result, error) {
-	return trace.TraceUTXO(ctx, trace.NewBitcoinView(b.r, b.e.d.BTCParams), nil, cfg, starts)
+	return trace.TraceUTXO(ctx, trace.NewBitcoinView(b.r, b.e.d.BTCParams), b.e.d.Tags, cfg, starts)
 }
 
 func (b *btcIndex) exists(ctx context.Context, st trace.Start) (bool, error) {

@@ -38,6 +38,9 @@ type Deps struct {
 	ETH       ethereum.Reader
 	// Hasher matches hashed watch entries (nil: they never match).
 	Hasher *Hasher
+	// Tags are the address tags the stop rule reads (Settings.
+	// StopCategories); nil: taint is never stopped at tagged services.
+	Tags trace.Tagger
 	Log    *slog.Logger
 	// OnAlerts, if set, is called with each commit's alerts once the commit
 	// is durable (a block's, or a retro trace's), e.g. to publish them to
@@ -229,9 +232,9 @@ func (e *Engine) index(c string) chainIndex {
 	return &ethIndex{e: e, r: e.d.ETH}
 }
 
-// traceConfig is the retro trace of the member's settings: forward, no
-// stop at tagged services (the incremental engine does not stop there
-// either), a large budget.
+// traceConfig is the retro trace of the member's settings: forward,
+// stopping at tagged services as the block-by-block engine does, a large
+// budget.
 func (e *Engine) traceConfig(s *state) trace.Config {
 	cfg := trace.DefaultConfig()
 	cfg.Model, cfg.Direction, cfg.MaxHops = s.settings.Model, trace.Forward, s.settings.MaxHops
@@ -239,7 +242,11 @@ func (e *Engine) traceConfig(s *state) trace.Config {
 	if cfg.MinAmount != nil && cfg.MinAmount.Sign() == 0 {
 		cfg.MinAmount = nil
 	}
-	cfg.StopCategories, cfg.MaxNodes, cfg.MaxHistory = nil, e.cfg.MaxTraceNodes, e.cfg.MaxTraceNodes
+	cfg.StopCategories, cfg.MinConfidence = nil, s.settings.MinConfidence
+	if e.d.Tags != nil {
+		cfg.StopCategories = slices.Clone(s.settings.StopCategories)
+	}
+	cfg.MaxNodes, cfg.MaxHistory = e.cfg.MaxTraceNodes, e.cfg.MaxTraceNodes
 	return cfg
 }
 

@@ -113,7 +113,11 @@ func (x *ethIndex) block(ctx context.Context, s *state, h int64) (BlockCommit, i
 			path  []string
 		}
 		gifts := map[string]gift{}
-		if t.From != "" {
+		stop, err := s.stopped(ctx, t.From)
+		if err != nil {
+			return bc, 0, err
+		}
+		if t.From != "" && !stop { // a tagged service's outgoing transfers are not followed
 			if _, any := s.live[ethRef(t.From, t.Asset)]; any || pools[ethRef(t.From, t.Asset)] != nil {
 				for flag, p := range get(ethRef(t.From, t.Asset)) {
 					taint := p.pool.Spend(t.Amount)
@@ -263,7 +267,7 @@ func (x *ethIndex) prior(ctx context.Context, t *ethereum.Transfer) (*big.Int, e
 }
 
 func (x *ethIndex) trace(ctx context.Context, cfg trace.Config, starts []trace.Start) (*trace.Result, error) {
-	return trace.TraceAccount(ctx, trace.EthereumView{R: x.r}, nil, cfg, starts)
+	return trace.TraceAccount(ctx, trace.EthereumView{R: x.r}, x.e.d.Tags, cfg, starts)
 }
 
 func (x *ethIndex) exists(ctx context.Context, st trace.Start) (bool, error) {

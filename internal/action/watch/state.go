@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/interdict/interdict/internal/analysis/trace"
 )
 
 // state is one chain's engine state during a CatchUp: the settings, the
@@ -24,6 +26,9 @@ type state struct {
 	watch  map[string]Entry // normalised address → entry
 	hashed map[string]Entry // HMAC → entry
 	hasher *Hasher
+	// tags decides the stop rule (nil: no stop); stops caches it.
+	tags  trace.Tagger
+	stops map[string]bool
 }
 
 func (e *Engine) load(ctx context.Context, c string) (*state, error) {
@@ -33,6 +38,9 @@ func (e *Engine) load(ctx context.Context, c string) (*state, error) {
 	var err error
 	if s.settings, err = st.WatchSettings(ctx); err != nil {
 		return nil, err
+	}
+	if len(s.settings.StopCategories) > 0 {
+		s.tags, s.stops = e.d.Tags, map[string]bool{}
 	}
 	if s.evaluated, err = st.EvaluatedFlags(ctx, c); err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -91,11 +92,22 @@ type Settings struct {
 	// MinAmount: taint below it is neither followed nor alerted on (nil or
 	// 0: at least one smallest unit).
 	MinAmount *big.Int `json:"min_amount"`
+	// StopCategories: taint reaching an address tagged with one of these
+	// categories or concepts (the trace's stop rule: "bridge" and "mixer"
+	// are short for defi_bridge and mixing_service) at MinConfidence or
+	// more is reached (and alerted on) but not followed further, block by
+	// block and retroactively. Empty: no stop.
+	StopCategories []string `json:"stop_categories"`
+	MinConfidence  int      `json:"min_confidence"`
 }
 
-// DefaultSettings: haircut, 6 hops, any amount of a unit or more.
+// DefaultSettings: haircut, 6 hops, any amount of a unit or more, stopping
+// at the services the trace stops at (exchanges, bridges, mixers, CoinJoin
+// coordinators tagged with confidence 50 or more).
 func DefaultSettings() Settings {
-	return Settings{Model: trace.Haircut, MaxHops: 6, MinAmount: new(big.Int)}
+	d := trace.DefaultConfig()
+	return Settings{Model: trace.Haircut, MaxHops: 6, MinAmount: new(big.Int),
+		StopCategories: slices.Clone(d.StopCategories), MinConfidence: d.MinConfidence}
 }
 
 // Check validates the settings.
@@ -108,6 +120,14 @@ func (s Settings) Check() error {
 	}
 	if s.MinAmount != nil && s.MinAmount.Sign() < 0 {
 		return fmt.Errorf("%w: min amount %s is negative", ErrInvalid, s.MinAmount)
+	}
+	if s.MinConfidence < 0 || s.MinConfidence > 100 {
+		return fmt.Errorf("%w: min confidence %d: want 0 to 100", ErrInvalid, s.MinConfidence)
+	}
+	for _, c := range s.StopCategories {
+		if c == "" || strings.ContainsAny(c, ", \t\n") {
+			return fmt.Errorf("%w: stop category %q", ErrInvalid, c)
+		}
 	}
 	return nil
 }

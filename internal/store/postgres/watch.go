@@ -23,9 +23,10 @@ const (
 		RETURNING (xmax = 0)`
 	qWatchRemove   = `DELETE FROM watch_addresses WHERE chain = $1 AND address = $2`
 	qWatchList     = `SELECT chain, address, hashed, kind, label, added FROM watch_addresses WHERE ($1 = '' OR chain = $1) ORDER BY chain, address`
-	qWatchSettings = `SELECT model, max_hops, min_amount FROM watch_settings WHERE id = 1`
-	qWatchSetSet   = `INSERT INTO watch_settings (id, model, max_hops, min_amount) VALUES (1, $1, $2, $3)
-		ON CONFLICT (id) DO UPDATE SET model = excluded.model, max_hops = excluded.max_hops, min_amount = excluded.min_amount`
+	qWatchSettings = `SELECT model, max_hops, min_amount, stop_categories, min_confidence FROM watch_settings WHERE id = 1`
+	qWatchSetSet   = `INSERT INTO watch_settings (id, model, max_hops, min_amount, stop_categories, min_confidence) VALUES (1, $1, $2, $3, $4, $5)
+		ON CONFLICT (id) DO UPDATE SET model = excluded.model, max_hops = excluded.max_hops, min_amount = excluded.min_amount,
+		stop_categories = excluded.stop_categories, min_confidence = excluded.min_confidence`
 	qWatchCursor    = `SELECT height, hash FROM watch_cursors WHERE chain = $1`
 	qWatchSetCursor = `INSERT INTO watch_cursors (chain, height, hash) VALUES ($1, $2, $3)
 		ON CONFLICT (chain) DO UPDATE SET height = excluded.height, hash = excluded.hash`
@@ -123,16 +124,16 @@ func (s *Store) Watchlist(ctx context.Context, chain string) ([]watch.Entry, err
 func (s *Store) WatchSettings(ctx context.Context) (watch.Settings, error) {
 	var (
 		st          watch.Settings
-		model, minS string
+		model, minS, stops string
 	)
-	err := s.pool.QueryRow(ctx, qWatchSettings).Scan(&model, &st.MaxHops, &minS)
+	err := s.pool.QueryRow(ctx, qWatchSettings).Scan(&model, &st.MaxHops, &minS, &stops, &st.MinConfidence)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return watch.DefaultSettings(), nil
 	}
 	if err != nil {
 		return st, fmt.Errorf("postgres: watch settings: %w", err)
 	}
-	st.Model = trace.Model(model)
+	st.Model, st.StopCategories = trace.Model(model), watch.DecodeStops(stops)
 	var ok bool
 	if st.MinAmount, ok = new(big.Int).SetString(minS, 10); !ok {
 		return st, fmt.Errorf("postgres: watch settings: min amount %q", minS)
@@ -149,7 +150,7 @@ func (s *Store) SetWatchSettings(ctx context.Context, st watch.Settings) error {
 	if st.MinAmount != nil {
 		minA = st.MinAmount.String()
 	}
-	if _, err := s.pool.Exec(ctx, qWatchSetSet, string(st.Model), st.MaxHops, minA); err != nil {
+	if _, err := s.pool.Exec(ctx, qWatchSetSet, string(st.Model), st.MaxHops, minA, watch.EncodeStops(st.StopCategories), st.MinConfidence); err != nil {
 		return fmt.Errorf("postgres: set watch settings: %w", err)
 	}
 	return nil

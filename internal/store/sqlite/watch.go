@@ -21,9 +21,10 @@ const (
 	qWatchExists   = `SELECT 1 FROM watch_addresses WHERE chain = ? AND address = ?`
 	qWatchRemove   = `DELETE FROM watch_addresses WHERE chain = ? AND address = ?`
 	qWatchList     = `SELECT chain, address, hashed, kind, label, added FROM watch_addresses WHERE (? = '' OR chain = ?) ORDER BY chain, address`
-	qWatchSettings = `SELECT model, max_hops, min_amount FROM watch_settings WHERE id = 1`
-	qWatchSetSet   = `INSERT INTO watch_settings (id, model, max_hops, min_amount) VALUES (1, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET model = excluded.model, max_hops = excluded.max_hops, min_amount = excluded.min_amount`
+	qWatchSettings = `SELECT model, max_hops, min_amount, stop_categories, min_confidence FROM watch_settings WHERE id = 1`
+	qWatchSetSet   = `INSERT INTO watch_settings (id, model, max_hops, min_amount, stop_categories, min_confidence) VALUES (1, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET model = excluded.model, max_hops = excluded.max_hops, min_amount = excluded.min_amount,
+		stop_categories = excluded.stop_categories, min_confidence = excluded.min_confidence`
 	qWatchCursor    = `SELECT height, hash FROM watch_cursors WHERE chain = ?`
 	qWatchSetCursor = `INSERT INTO watch_cursors (chain, height, hash) VALUES (?, ?, ?)
 		ON CONFLICT (chain) DO UPDATE SET height = excluded.height, hash = excluded.hash`
@@ -138,15 +139,16 @@ func (s *Store) WatchSettings(ctx context.Context) (watch.Settings, error) {
 		st    watch.Settings
 		model string
 		minS  string
+		stops string
 	)
-	err := s.reader.QueryRowContext(ctx, qWatchSettings).Scan(&model, &st.MaxHops, &minS)
+	err := s.reader.QueryRowContext(ctx, qWatchSettings).Scan(&model, &st.MaxHops, &minS, &stops, &st.MinConfidence)
 	if errors.Is(err, sql.ErrNoRows) {
 		return watch.DefaultSettings(), nil
 	}
 	if err != nil {
 		return st, fmt.Errorf("sqlite: watch settings: %w", err)
 	}
-	st.Model = trace.Model(model)
+	st.Model, st.StopCategories = trace.Model(model), watch.DecodeStops(stops)
 	var ok bool
 	if st.MinAmount, ok = new(big.Int).SetString(minS, 10); !ok {
 		return st, fmt.Errorf("sqlite: watch settings: min amount %q", minS)
@@ -163,7 +165,7 @@ func (s *Store) SetWatchSettings(ctx context.Context, st watch.Settings) error {
 	if st.MinAmount != nil {
 		minA = st.MinAmount.String()
 	}
-	if _, err := s.writer.ExecContext(ctx, qWatchSetSet, string(st.Model), st.MaxHops, minA); err != nil {
+	if _, err := s.writer.ExecContext(ctx, qWatchSetSet, string(st.Model), st.MaxHops, minA, watch.EncodeStops(st.StopCategories), st.MinConfidence); err != nil {
 		return fmt.Errorf("sqlite: set watch settings: %w", err)
 	}
 	return nil

@@ -1,0 +1,2 @@
+ALTER TABLE watch_settings DROP COLUMN min_confidence;
+ALTER TABLE watch_settings DROP COLUMN stop_categories;
