@@ -39,6 +39,9 @@ func needFont(t *testing.T, lang string) {
 	if err == nil && len(bytes.TrimSpace(out)) > 0 {
 		return
 	}
+	if err == nil {
+		err = errors.New("fc-list lists none")
+	}
 	if os.Getenv("CI") != "" {
 		t.Fatalf("no font for %q (make test installs them with scripts/testtools.sh): %v", lang, err)
 	}
