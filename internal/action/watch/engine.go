@@ -41,7 +41,7 @@ type Deps struct {
 	// Tags are the address tags the stop rule reads (Settings.
 	// StopCategories); nil: taint is never stopped at tagged services.
 	Tags trace.Tagger
-	Log    *slog.Logger
+	Log  *slog.Logger
 	// OnAlerts, if set, is called with each commit's alerts once the commit
 	// is durable (a block's, or a retro trace's), e.g. to publish them to
 	// delivery (internal/action/deliver's Outbox, keyed by Alert.ID, so a

@@ -12,7 +12,9 @@ import (
 // mapTagger is a fixed set of address tags.
 type mapTagger map[string][]trace.Tag
 
-func (m mapTagger) Tags(_ context.Context, _, address string) ([]trace.Tag, error) { return m[address], nil }
+func (m mapTagger) Tags(_ context.Context, _, address string) ([]trace.Tag, error) {
+	return m[address], nil
+}
 
 // TestStopAtTaggedServices: taint reaching an address tagged as a service
 // of a stop category, at the minimum confidence or more, is not followed

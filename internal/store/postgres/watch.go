@@ -123,7 +123,7 @@ func (s *Store) Watchlist(ctx context.Context, chain string) ([]watch.Entry, err
 // WatchSettings implements watch.Store.
 func (s *Store) WatchSettings(ctx context.Context) (watch.Settings, error) {
 	var (
-		st          watch.Settings
+		st                 watch.Settings
 		model, minS, stops string
 	)
 	err := s.pool.QueryRow(ctx, qWatchSettings).Scan(&model, &st.MaxHops, &minS, &stops, &st.MinConfidence)
