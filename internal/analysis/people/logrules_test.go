@@ -86,3 +86,25 @@ func TestLogRules(t *testing.T) {
 		t.Errorf("hosting ASNs: %v", asns)
 	}
 }
+
+// BenchmarkLogRules: the log rules on a person with 500 events (a month of
+// sign-ins, activity and GitHub events, IPs shared with others).
+func BenchmarkLogRules(b *testing.B) {
+	t0 := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	s := vet.LogSubject{PersonID: "p", TimeZone: "America/New_York", IPOthers: map[people.Hash][]string{}}
+	countries := []string{"US", "US", "US", "CA"}
+	for i := range 500 {
+		ip := people.Hash{byte(i % 7)}
+		s.IPOthers[ip] = []string{"q", "r"}
+		s.Events = append(s.Events, people.Event{PersonID: "p", Time: t0.Add(time.Duration(i) * 90 * time.Minute), Source: people.SourceIdP,
+			Kind: []string{people.EventLogin, people.EventActivity, people.EventCommit}[i%3], IPHash: ip,
+			Country: countries[i%4], ASN: []string{"AS14061", "AS7922"}[i%2], LoginHash: people.Hash{byte(i % 3)}})
+	}
+	rules := vet.NewLogRules(vet.DefaultLogConfig())
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(rules.Evaluate(s)) == 0 {
+			b.Fatal("no signal")
+		}
+	}
+}
