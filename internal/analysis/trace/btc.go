@@ -210,8 +210,6 @@ func (b *BitcoinView) prefetchParallel(ctx context.Context, ops []wire.OutPoint,
 	type answer struct {
 		spend *bitcoin.Spend
 		tx    *bitcoin.Tx
-		time  int64 // the tx's block time, if not known yet
-		timed bool
 		err   error
 	}
 	answers := make([]answer, len(jobs))
@@ -236,16 +234,7 @@ func (b *BitcoinView) prefetchParallel(ctx context.Context, ops []wire.OutPoint,
 					}
 					j.txid = s.Txid
 				}
-				if a.tx, a.err = b.r.Tx(ctx, j.txid); a.err != nil {
-					continue
-				}
-				// b.times is only read while the workers run.
-				if _, ok := b.times[a.tx.Height]; !ok {
-					blk, err := b.r.BlockByHeight(ctx, a.tx.Height)
-					if err == nil {
-						a.time, a.timed = blk.Time, true
-					}
-				}
+				a.tx, a.err = b.r.Tx(ctx, j.txid)
 			}
 		})
 	}
@@ -260,9 +249,6 @@ func (b *BitcoinView) prefetchParallel(ctx context.Context, ops []wire.OutPoint,
 		}
 		if a.tx != nil {
 			b.txs[a.tx.Txid] = a.tx
-		}
-		if a.timed {
-			b.times[a.tx.Height] = a.time
 		}
 	}
 	return nil
