@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
-	"sync/atomic"
 
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
@@ -28,14 +26,7 @@ type BitcoinView struct {
 	br     bitcoin.BatchReader
 	spends map[wire.OutPoint]*bitcoin.Spend // prefetched; nil: not spent
 	txs    map[chainhash.Hash]*bitcoin.Tx   // prefetched
-	// parallel: the store's lookups are safe from several goroutines
-	// (Pebble), so Prefetch reads a step's spends and transactions on
-	// prefetchWorkers goroutines while the trace waits.
-	parallel bool
 }
-
-// prefetchWorkers is how many lookups a parallel Prefetch runs at once.
-const prefetchWorkers = 4
 
 // NewBitcoinView returns a view of the index; params decides the address
 // encoding, as at ingest.
@@ -43,21 +34,14 @@ func NewBitcoinView(r bitcoin.ChainReader, params *chaincfg.Params) *BitcoinView
 	v := &BitcoinView{r: r, params: params, times: map[int64]int64{}}
 	if br, ok := r.(bitcoin.BatchReader); ok {
 		v.br, v.spends, v.txs = br, map[wire.OutPoint]*bitcoin.Spend{}, map[chainhash.Hash]*bitcoin.Tx{}
-	} else if c, ok := r.(interface{ ConcurrentCommit() bool }); ok && c.ConcurrentCommit() {
-		v.parallel, v.spends, v.txs = true, map[wire.OutPoint]*bitcoin.Spend{}, map[chainhash.Hash]*bitcoin.Tx{}
 	}
 	return v
 }
 
 // Prefetch implements Prefetcher: on a BatchReader store it reads the
 // spends of ops, then the transactions that spent them and txids, in two
-// batches; on a store safe for concurrent lookups it reads each spend and
-// then its spending transaction on a few goroutines at once. Elsewhere it
-// does nothing.
+// batches. Elsewhere it does nothing.
 func (b *BitcoinView) Prefetch(ctx context.Context, ops []wire.OutPoint, txids []chainhash.Hash) error {
-	if b.parallel {
-		return b.prefetchParallel(ctx, ops, txids)
-	}
 	if b.br == nil {
 		return nil
 	}
@@ -181,75 +165,4 @@ func (b *BitcoinView) AddressOutputs(ctx context.Context, address string, limit 
 		ops[i] = a.OutPoint
 	}
 	return ops, nil
-}
-
-// prefetchParallel reads the spends of ops and the transactions that spent
-// them (and txids) with up to prefetchWorkers lookups in flight. Results go
-// into the view's maps only from this goroutine; a lookup's error other than
-// not found is returned.
-func (b *BitcoinView) prefetchParallel(ctx context.Context, ops []wire.OutPoint, txids []chainhash.Hash) error {
-	type job struct {
-		op   wire.OutPoint
-		txid chainhash.Hash
-		isTx bool
-	}
-	var jobs []job
-	for _, op := range ops {
-		if _, ok := b.spends[op]; !ok {
-			jobs = append(jobs, job{op: op})
-		}
-	}
-	for _, id := range txids {
-		if _, ok := b.txs[id]; !ok {
-			jobs = append(jobs, job{txid: id, isTx: true})
-		}
-	}
-	if len(jobs) < 2 { // one lookup is cheaper inline than through a goroutine
-		return nil
-	}
-	type answer struct {
-		spend *bitcoin.Spend
-		tx    *bitcoin.Tx
-		err   error
-	}
-	answers := make([]answer, len(jobs))
-	var wg sync.WaitGroup
-	next := atomic.Int64{}
-	workers := min(prefetchWorkers, len(jobs))
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(jobs) {
-					return
-				}
-				j, a := jobs[i], &answers[i]
-				if !j.isTx {
-					s, err := b.r.Spend(ctx, j.op)
-					if errors.Is(err, bitcoin.ErrNotFound) {
-						continue
-					}
-					if a.spend, a.err = s, err; err != nil {
-						continue
-					}
-					j.txid = s.Txid
-				}
-				a.tx, a.err = b.r.Tx(ctx, j.txid)
-			}
-		})
-	}
-	wg.Wait()
-	for i, j := range jobs {
-		a := answers[i]
-		if a.err != nil && !errors.Is(a.err, bitcoin.ErrNotFound) {
-			return a.err
-		}
-		if !j.isTx {
-			b.spends[j.op] = a.spend
-		}
-		if a.tx != nil {
-			b.txs[a.tx.Txid] = a.tx
-		}
-	}
-	return nil
 }
