@@ -43,12 +43,10 @@ type Deps struct {
 	Tags trace.Tagger
 	Log  *slog.Logger
 	// OnAlerts, if set, is called with each commit's alerts once the commit
-	// is durable (a block's, or a retro trace's), e.g. to publish them to
-	// delivery (internal/action/deliver's Outbox, keyed by Alert.ID, so a
-	// re-run publishes nothing twice). An error stops the catch-up; the
-	// alerts stay stored. A process killed between the commit and the call
-	// does not call it again for those alerts: publish from ChainAlerts at
-	// start-up to close that gap.
+	// is durable (a block's, or a retro trace's). Delivery needs none: the
+	// state stores queue the alerts in the delivery log inside the commit
+	// (CommitWatchBlock). An error stops the catch-up; the alerts stay
+	// stored.
 	OnAlerts func(ctx context.Context, alerts []Alert) error
 }
 
