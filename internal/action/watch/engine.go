@@ -53,10 +53,11 @@ type Deps struct {
 // Engine is the alert engine. One engine per process; CatchUp is not safe
 // for concurrent use with itself.
 type Engine struct {
-	d         Deps
-	cfg       Config
-	now       func() time.Time
-	flagCache map[string]*flagMaps // by chain, for a Versioned flag source
+	d          Deps
+	cfg        Config
+	now        func() time.Time
+	flagCache  map[string]*flagMaps   // by chain, for a Versioned flag source
+	watchCache map[string]*watchCache // by chain, for a WatchlistVersioned store
 }
 
 // NewEngine returns an engine.
@@ -76,7 +77,8 @@ func NewEngine(d Deps, cfg Config) (*Engine, error) {
 	if cfg.MaxTraceNodes <= 0 {
 		cfg.MaxTraceNodes = DefaultConfig().MaxTraceNodes
 	}
-	return &Engine{d: d, cfg: cfg, now: func() time.Time { return time.Now().UTC() }, flagCache: map[string]*flagMaps{}}, nil
+	return &Engine{d: d, cfg: cfg, now: func() time.Time { return time.Now().UTC() }, flagCache: map[string]*flagMaps{},
+		watchCache: map[string]*watchCache{}}, nil
 }
 
 // Report says what one CatchUp of a chain did.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/interdict/interdict/internal/action/deliver"
+	"github.com/interdict/interdict/internal/action/watch"
 	"github.com/interdict/interdict/internal/analysis/trace"
 )
 
@@ -57,6 +58,36 @@ func TestBlockCommitPublishesItsAlerts(t *testing.T) {
 				must(t, json.Unmarshal(evs[0].Payload, &doc))
 				if doc.ID != got[0].ID || doc.Retro != retro || evs[0].Member != "" {
 					t.Fatalf("retro %v: published %+v", retro, doc)
+				}
+			}
+		})
+	}
+}
+
+// TestWatchlistChangesReachARunningEngine: the engine keeps the watchlist
+// between catch-ups while its version is unchanged; an address removed or
+// added meanwhile is seen by the next block.
+func TestWatchlistChangesReachARunningEngine(t *testing.T) {
+	for _, bk := range backends {
+		t.Run(bk.name, func(t *testing.T) {
+			for _, remove := range []bool{true, false} {
+				st, fl, e, h := setupOn(t, bk.open(t), trace.Poison)
+				if !remove {
+					must(t, st.RemoveWatch(t.Context(), "btc", deposit.addr))
+				}
+				h.blocks[0]()
+				fl.add(h.flag)
+				catchUp(t, e)
+				if remove {
+					must(t, st.RemoveWatch(t.Context(), "btc", deposit.addr))
+				} else if _, err := st.AddWatch(t.Context(), []watch.Entry{{Chain: "btc", Address: deposit.addr, Kind: watch.Deposit}}); err != nil {
+					t.Fatal(err)
+				}
+				h.blocks[1]()
+				h.blocks[2]()
+				catchUp(t, e)
+				if got := len(alerts(t, st)); (got == 1) == remove {
+					t.Fatalf("removed %v: %d alerts", remove, got)
 				}
 			}
 		})

@@ -33,8 +33,7 @@ type state struct {
 
 func (e *Engine) load(ctx context.Context, c string) (*state, error) {
 	st := e.d.Store
-	s := &state{chain: c, live: map[string]map[string]*TaintRow{}, watch: map[string]Entry{},
-		hashed: map[string]Entry{}, hasher: e.d.Hasher}
+	s := &state{chain: c, live: map[string]map[string]*TaintRow{}, hasher: e.d.Hasher}
 	var err error
 	if s.settings, err = st.WatchSettings(ctx); err != nil {
 		return nil, err
@@ -61,18 +60,60 @@ func (e *Engine) load(ctx context.Context, c string) (*state, error) {
 		}
 		s.put(r)
 	}
-	entries, err := st.Watchlist(ctx, c)
-	if err != nil {
+	if s.watch, s.hashed, err = e.watchlist(ctx, c); err != nil {
 		return nil, err
 	}
-	for _, en := range entries {
-		if en.Hashed {
-			s.hashed[en.Address] = en
+	return s, nil
+}
+
+// WatchlistVersioned is implemented by a Store that can say cheaply whether
+// the watchlist changed (both state stores): the engine then reads it once,
+// not on every catch-up (10k entries took ~20 ms of each block).
+type WatchlistVersioned interface {
+	WatchlistVersion(ctx context.Context) (int64, error)
+}
+
+// watchCache is a chain's watchlist as last read, by plain address and by
+// HMAC; the maps are never written once built.
+type watchCache struct {
+	version       int64
+	watch, hashed map[string]Entry
+}
+
+// watchlist returns a chain's watch entries by plain address and by HMAC,
+// from the cache while the store's watchlist version is unchanged.
+func (e *Engine) watchlist(ctx context.Context, c string) (map[string]Entry, map[string]Entry, error) {
+	var (
+		version   int64
+		versioned bool
+	)
+	if vs, ok := e.d.Store.(WatchlistVersioned); ok {
+		v, err := vs.WatchlistVersion(ctx)
+		if err == nil {
+			version, versioned = v, true
+			if wc := e.watchCache[c]; wc != nil && wc.version == v {
+				return wc.watch, wc.hashed, nil
+			}
 		} else {
-			s.watch[en.Address] = en
+			e.d.Log.Debug("watch: no watchlist version; reading the watchlist", "err", err)
 		}
 	}
-	return s, nil
+	entries, err := e.d.Store.Watchlist(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	wc := &watchCache{version: version, watch: map[string]Entry{}, hashed: map[string]Entry{}}
+	for _, en := range entries {
+		if en.Hashed {
+			wc.hashed[en.Address] = en
+		} else {
+			wc.watch[en.Address] = en
+		}
+	}
+	if versioned {
+		e.watchCache[c] = wc
+	}
+	return wc.watch, wc.hashed, nil
 }
 
 func appendOnce(xs []string, x string) []string {

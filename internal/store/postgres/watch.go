@@ -27,8 +27,10 @@ const (
 	qWatchSetSet   = `INSERT INTO watch_settings (id, model, max_hops, min_amount, stop_categories, min_confidence) VALUES (1, $1, $2, $3, $4, $5)
 		ON CONFLICT (id) DO UPDATE SET model = excluded.model, max_hops = excluded.max_hops, min_amount = excluded.min_amount,
 		stop_categories = excluded.stop_categories, min_confidence = excluded.min_confidence`
-	qWatchCursor    = `SELECT height, hash FROM watch_cursors WHERE chain = $1`
-	qWatchSetCursor = `INSERT INTO watch_cursors (chain, height, hash) VALUES ($1, $2, $3)
+	qWatchListBump    = `UPDATE watch_list_version SET version = version + 1 WHERE id = 1`
+	qWatchListVersion = `SELECT version FROM watch_list_version WHERE id = 1`
+	qWatchCursor      = `SELECT height, hash FROM watch_cursors WHERE chain = $1`
+	qWatchSetCursor   = `INSERT INTO watch_cursors (chain, height, hash) VALUES ($1, $2, $3)
 		ON CONFLICT (chain) DO UPDATE SET height = excluded.height, hash = excluded.hash`
 	qWatchPutBlock = `INSERT INTO watch_blocks (chain, height, hash) VALUES ($1, $2, $3)
 		ON CONFLICT (chain, height) DO UPDATE SET hash = excluded.hash`
@@ -76,7 +78,8 @@ func (s *Store) AddWatch(ctx context.Context, entries []watch.Entry) (int, error
 				added++
 			}
 		}
-		return nil
+		_, err := tx.Exec(ctx, qWatchListBump)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("postgres: add watch: %w", err)
@@ -86,14 +89,35 @@ func (s *Store) AddWatch(ctx context.Context, entries []watch.Entry) (int, error
 
 // RemoveWatch implements watch.Store.
 func (s *Store) RemoveWatch(ctx context.Context, chain, address string) error {
-	tag, err := s.pool.Exec(ctx, qWatchRemove, chain, address)
+	var n int64
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, qWatchRemove, chain, address)
+		if err != nil {
+			return err
+		}
+		if n = tag.RowsAffected(); n == 0 {
+			return nil
+		}
+		_, err = tx.Exec(ctx, qWatchListBump)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("postgres: remove watch: %w", err)
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return fmt.Errorf("watch %s %s: %w", chain, address, watch.ErrNotFound)
 	}
 	return nil
+}
+
+// WatchlistVersion implements watch.WatchlistVersioned: a counter bumped by
+// every AddWatch and RemoveWatch.
+func (s *Store) WatchlistVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := s.pool.QueryRow(ctx, qWatchListVersion).Scan(&v); err != nil {
+		return 0, fmt.Errorf("postgres: watchlist version: %w", err)
+	}
+	return v, nil
 }
 
 // Watchlist implements watch.Store.

@@ -25,8 +25,10 @@ const (
 	qWatchSetSet   = `INSERT INTO watch_settings (id, model, max_hops, min_amount, stop_categories, min_confidence) VALUES (1, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET model = excluded.model, max_hops = excluded.max_hops, min_amount = excluded.min_amount,
 		stop_categories = excluded.stop_categories, min_confidence = excluded.min_confidence`
-	qWatchCursor    = `SELECT height, hash FROM watch_cursors WHERE chain = ?`
-	qWatchSetCursor = `INSERT INTO watch_cursors (chain, height, hash) VALUES (?, ?, ?)
+	qWatchListBump    = `UPDATE watch_list_version SET version = version + 1 WHERE id = 1`
+	qWatchListVersion = `SELECT version FROM watch_list_version WHERE id = 1`
+	qWatchCursor      = `SELECT height, hash FROM watch_cursors WHERE chain = ?`
+	qWatchSetCursor   = `INSERT INTO watch_cursors (chain, height, hash) VALUES (?, ?, ?)
 		ON CONFLICT (chain) DO UPDATE SET height = excluded.height, hash = excluded.hash`
 	qWatchPutBlock = `INSERT INTO watch_blocks (chain, height, hash) VALUES (?, ?, ?)
 		ON CONFLICT (chain, height) DO UPDATE SET hash = excluded.hash`
@@ -87,7 +89,8 @@ func (s *Store) AddWatch(ctx context.Context, entries []watch.Entry) (int, error
 				return err
 			}
 		}
-		return nil
+		_, err := tx.ExecContext(ctx, qWatchListBump)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: add watch: %w", err)
@@ -97,14 +100,35 @@ func (s *Store) AddWatch(ctx context.Context, entries []watch.Entry) (int, error
 
 // RemoveWatch implements watch.Store.
 func (s *Store) RemoveWatch(ctx context.Context, chain, address string) error {
-	res, err := s.writer.ExecContext(ctx, qWatchRemove, chain, address)
+	var n int64
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, qWatchRemove, chain, address)
+		if err != nil {
+			return err
+		}
+		if n, _ = res.RowsAffected(); n == 0 {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, qWatchListBump)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("sqlite: remove watch: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n == 0 {
 		return fmt.Errorf("watch %s %s: %w", chain, address, watch.ErrNotFound)
 	}
 	return nil
+}
+
+// WatchlistVersion implements watch.WatchlistVersioned: a counter bumped by
+// every AddWatch and RemoveWatch.
+func (s *Store) WatchlistVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := s.reader.QueryRowContext(ctx, qWatchListVersion).Scan(&v); err != nil {
+		return 0, fmt.Errorf("sqlite: watchlist version: %w", err)
+	}
+	return v, nil
 }
 
 // Watchlist implements watch.Store.
