@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/oklog/run"
@@ -76,6 +77,7 @@ func (a *app) serve(ctx context.Context, f serveFlags, banner func(url string)) 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	tr := a.serveTracing()
+	peopleSvc, rescreen := a.servePeople(ctx, f.peopleKey, live)
 	h, err := api.New(a.cfg.API, api.Deps{
 		Screen:       live,
 		Subjects:     a.store,
@@ -91,7 +93,7 @@ func (a *app) serve(ctx context.Context, f serveFlags, banner func(url string)) 
 		Exposure:     tr.exposureAPI(),
 		IOCs:         a.iocMatcher(),
 		Inspections:  a.inspectionsAPI(),
-		People:       a.servePeople(ctx, f.peopleKey, live),
+		People:       peopleSvc,
 		PeopleMember: f.peopleMember,
 		AlertStream:  a.alertStream(ctx),
 		Filters:      a.hubFilters(),
@@ -114,15 +116,15 @@ func (a *app) serve(ctx context.Context, f serveFlags, banner func(url string)) 
 	a.addDelivery(ctx, &g)
 	if f.refresh > 0 {
 		rctx, rcancel := context.WithCancel(ctx)
-		g.Add(func() error { a.refresh(rctx, live, f.refresh); return nil }, func(error) { rcancel() })
+		g.Add(func() error { a.refresh(rctx, live, f.refresh, rescreen); return nil }, func(error) { rcancel() })
 	}
 	return g.Run()
 }
 
 // refresh rebuilds the index when the stored list versions change, so a list
 // loaded by the CLI or by another API node on the same database is picked up
-// without a restart.
-func (a *app) refresh(ctx context.Context, live *screen.Live, every time.Duration) {
+// without a restart. rescreen, if not nil, then re-screens the people.
+func (a *app) refresh(ctx context.Context, live *screen.Live, every time.Duration, rescreen func(context.Context, string)) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	seen, err := a.versionIDs(ctx)
@@ -152,6 +154,9 @@ func (a *app) refresh(ctx context.Context, live *screen.Live, every time.Duratio
 		live.Swap(ix)
 		seen = ids
 		a.log.Info("screening index rebuilt", "versions", len(ids), "took", time.Since(start).Round(time.Millisecond))
+		if rescreen != nil {
+			rescreen(ctx, "lists "+strings.Join(ids, ", ")+" loaded")
+		}
 	}
 }
 

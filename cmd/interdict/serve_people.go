@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"path/filepath"
+	"time"
 
 	vet "github.com/interdict/interdict/internal/analysis/people"
 	"github.com/interdict/interdict/internal/analysis/screen"
@@ -14,10 +15,14 @@ import (
 // answer 503) when the state store keeps no people or the people key does
 // not open the persons stored. keyFile "" is people.key in the data dir,
 // created on first use as `interdict people` does.
-func (a *app) servePeople(ctx context.Context, keyFile string, live *screen.Live) api.PeopleService {
+//
+// rescreen, when not nil, re-screens every stored person (new signals only,
+// cases opened or updated, nothing decided): serve calls it each time the
+// list versions it screens against change, so vetting is continuous.
+func (a *app) servePeople(ctx context.Context, keyFile string, live *screen.Live) (_ api.PeopleService, rescreen func(ctx context.Context, reason string)) {
 	st, ok := a.store.(people.Store)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	if keyFile == "" {
 		keyFile = filepath.Join(a.g.dataDir, "people.key")
@@ -28,12 +33,32 @@ func (a *app) servePeople(ctx context.Context, keyFile string, live *screen.Live
 		if vault, err = people.NewVault(key); err == nil {
 			var svc *vet.Service
 			if svc, err = vet.NewService(ctx, st, vault, vet.NewRules(vet.DefaultConfig(), liveLists{live})); err == nil {
-				return peopleAPI{svc}
+				return peopleAPI{svc}, a.peopleRescreen(svc, vault)
 			}
 		}
 	}
 	a.log.Warn("people vetting is off: /v1/people answers 503", "err", err)
-	return nil
+	return nil, nil
+}
+
+// peopleRescreen is serve's re-screening of every person, or nil on a state
+// store without cases.
+func (a *app) peopleRescreen(svc *vet.Service, vault *people.Vault) func(ctx context.Context, reason string) {
+	cs, err := caseStore(a)
+	if err != nil {
+		return nil
+	}
+	rs := vet.NewRescreener(svc, vault, cs, a.log)
+	return func(ctx context.Context, reason string) {
+		start := time.Now()
+		rep, err := rs.Rescreen(ctx, vet.Trigger{Reason: reason})
+		if err != nil {
+			a.log.Warn("people re-screening", "reason", reason, "err", err)
+			return
+		}
+		a.log.Info("people re-screened", "reason", reason, "assessed", rep.Assessed, "new_signals", rep.NewSignals,
+			"cases_opened", len(rep.Opened), "cases_updated", len(rep.Updated), "took", time.Since(start).Round(time.Millisecond))
+	}
 }
 
 // liveLists screens against the lists the server holds now, so a list
