@@ -94,4 +94,3 @@ func TestIngestETHFollowRaisesAlertsWhileFollowing(t *testing.T) {
 		t.Fatalf("ingest --follow after SIGTERM: %v\n%s", err, stderr.String())
 	}
 }
-
