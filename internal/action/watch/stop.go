@@ -3,14 +3,11 @@ package watch
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/interdict/interdict/internal/analysis/trace"
 )
-
-// stopAliases are the short names of GraphSense concepts the stop rule
-// accepts, as the trace's.
-var stopAliases = map[string]string{"bridge": "defi_bridge", "mixer": "mixing_service"}
 
 // stopped reports whether taint reaching addr stops there: the address
 // carries a tag of one of the settings' stop categories at the minimum
@@ -37,22 +34,10 @@ func (s *state) stopped(ctx context.Context, addr string) (bool, error) {
 	return stop, nil
 }
 
-// tagIn reports whether the tag's category or a concept is one of cats (or
-// the concept one of them is short for).
+// tagIn reports whether the tag is of one of cats, as the trace's stop rule
+// decides it.
 func tagIn(t trace.Tag, cats []string) bool {
-	for _, c := range cats {
-		c = strings.ToLower(c)
-		full := c
-		if a, ok := stopAliases[c]; ok {
-			full = a
-		}
-		for _, x := range append([]string{t.Category}, t.Concepts...) {
-			if x = strings.ToLower(x); x != "" && (x == c || x == full) {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(cats, t.Is)
 }
 
 // EncodeStops is the stored form of Settings.StopCategories: comma-separated.

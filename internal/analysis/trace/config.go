@@ -55,9 +55,10 @@ type Tag struct {
 // concepts.
 var conceptAliases = map[string]string{"bridge": "defi_bridge", "mixer": "mixing_service"}
 
-// is reports whether the tag's category or concepts name c (or the concept
-// c is short for).
-func (t *Tag) is(c string) bool {
+// Is reports whether the tag's category or concepts name c (or the concept
+// c is short for: bridge, mixer), ignoring case. The stop rules of traces
+// and of the alert engine use it.
+func (t *Tag) Is(c string) bool {
 	c = strings.ToLower(c)
 	full := c
 	if a, ok := conceptAliases[c]; ok {
@@ -190,7 +191,7 @@ func (c *Config) stopTags(ctx context.Context, tg Tagger, chain, address string)
 		if t.Confidence < c.MinConfidence || t.Confidence <= best {
 			continue
 		}
-		if j := slices.IndexFunc(c.StopCategories, t.is); j >= 0 {
+		if j := slices.IndexFunc(c.StopCategories, t.Is); j >= 0 {
 			best, stop = t.Confidence, StopTagged+":"+strings.ToLower(c.StopCategories[j])
 		}
 	}
