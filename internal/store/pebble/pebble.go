@@ -49,9 +49,13 @@ type Options struct {
 	MemTableBytes uint64
 }
 
-// DefaultOptions is the policy of Open.
+// DefaultOptions is the policy of Open. The block cache is 1 GB (Pebble
+// allocates it as blocks are read, not up front): a serving node's traces
+// read transactions scattered over the whole index, and with 128 MB a 6-hop
+// poison trace spent a third of its time reading and decompressing blocks the
+// cache had dropped (docs/benchmarks.md, "6-hop forward trace latency").
 func DefaultOptions() Options {
-	return Options{SyncInterval: DefaultSyncInterval, CacheBytes: 128 << 20, MemTableBytes: 64 << 20}
+	return Options{SyncInterval: DefaultSyncInterval, CacheBytes: 1 << 30, MemTableBytes: 64 << 20}
 }
 
 // Store is a bitcoin.Store in a Pebble directory. Lookups may run during a
