@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/btcsuite/btcd/wire"
 
 	"github.com/interdict/interdict/internal/analysis/exposure"
 	"github.com/interdict/interdict/internal/analysis/trace"
@@ -28,11 +29,18 @@ func (b benchTags) Tags(_ context.Context, _, a string) ([]trace.Tag, error) { r
 //
 //	go test -run '^$' -bench Exposure -benchtime 400x ./cmd/interdict
 func BenchmarkExposure(b *testing.B) {
-	blocks, _ := benchChain(b)
+	ps, err := pebble.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ps.Close()
+	add, flush := benchIngest(b, ps)
 	rng := rand.New(rand.NewPCG(7, 8))
 	tags := benchTags{}
 	var addrs []string
-	for _, m := range blocks {
+	// The addresses are read before the block is ingested, which may
+	// release its transactions.
+	pick := func(m *wire.MsgBlock, h int64) {
 		for _, tx := range m.Transactions[1:] {
 			for _, o := range tx.TxOut {
 				_, as, _ := bitcoin.Classify(o.PkScript, &chaincfg.RegressionNetParams)
@@ -53,19 +61,12 @@ func BenchmarkExposure(b *testing.B) {
 			}
 		}
 	}
+	benchChain(b, []func(*wire.MsgBlock, int64){pick, add})
+	flush()
 	addrs = addrs[:len(addrs)/2] // paid in the chain's first half: with a history after
 	if len(addrs) == 0 {
 		b.Fatal("no addresses to score")
 	}
-	// The addresses are read before the ingest, which may release the
-	// blocks' transactions.
-	ps, err := pebble.Open(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ps.Close()
-	ingestBench(b, ps, blocks)
-	blocks = nil
 	score := func(a string) *exposure.Report {
 		view := trace.NewBitcoinView(ps, &chaincfg.RegressionNetParams)
 		s := &exposure.Scorer{Chain: "btc", Tagger: tags, Config: exposure.DefaultConfig(),

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
@@ -32,23 +33,30 @@ func traceBenchTxs() int {
 	return 100_000
 }
 
-// benchChain generates the chain (btcgen, seed 1, as chainbench) and picks
-// the starts: about 400 random transactions of the chain's first half, so
-// a 6-hop forward trace has somewhere to go.
-func benchChain(b *testing.B) ([]*wire.MsgBlock, []chainhash.Hash) {
+// benchChain generates the chain (btcgen, seed 1, as chainbench), feeds
+// each block to ingest (one call per store that still needs it), and picks
+// the starts: about 400 random transactions of the chain's first half, so a
+// 6-hop forward trace has somewhere to go. Blocks are not kept: a 10M-tx
+// chain would not fit in memory comfortably.
+func benchChain(b *testing.B, ingest []func(m *wire.MsgBlock, h int64)) []chainhash.Hash {
 	b.Helper()
 	txs := traceBenchTxs()
 	g, err := btcgen.New(btcgen.Config{Seed: 1, Blocks: int32(100 + txs/2500), Txs: txs})
 	if err != nil {
 		b.Fatal(err)
 	}
-	blocks := []*wire.MsgBlock{g.Genesis()}
+	feed := func(m *wire.MsgBlock, h int64) {
+		for _, f := range ingest {
+			f(m, h)
+		}
+	}
+	feed(g.Genesis(), 0)
 	var starts []chainhash.Hash
 	rng := rand.New(rand.NewPCG(5, 6))
 	half := txs / 2
-	for !g.Done() {
+	for h := int64(1); !g.Done(); h++ {
 		m := g.Next()
-		blocks = append(blocks, m)
+		feed(m, h)
 		if g.Txs() < half {
 			for _, tx := range m.Transactions[1:] {
 				if rng.IntN(max(1, txs/800)) == 0 {
@@ -57,30 +65,45 @@ func benchChain(b *testing.B) ([]*wire.MsgBlock, []chainhash.Hash) {
 			}
 		}
 	}
-	return blocks, starts
+	return starts
 }
 
-func ingestBench(b *testing.B, st bitcoin.Store, blocks []*wire.MsgBlock) {
+// benchIngest returns a function that adds a block to st unless st already
+// holds it (a kept index from an earlier run, INTERDICT_TRACEBENCH_DIR), and
+// one that flushes the engine.
+func benchIngest(b *testing.B, st bitcoin.Store) (add func(m *wire.MsgBlock, h int64), flush func()) {
 	b.Helper()
 	ctx := context.Background()
 	e, err := bitcoin.NewEngine(ctx, st, &chaincfg.RegressionNetParams, bitcoin.DefaultConfig(), nil, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	for h, m := range blocks {
-		if err := e.Add(ctx, m, int64(h)); err != nil {
+	have := int64(-1)
+	if tip, err := st.Tip(ctx); err == nil {
+		have = tip.Height
+	}
+	add = func(m *wire.MsgBlock, h int64) {
+		if h <= have {
+			return
+		}
+		if err := e.Add(ctx, m, h); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if err := e.Flush(ctx); err != nil {
-		b.Fatal(err)
+	flush = func() {
+		if err := e.Flush(ctx); err != nil {
+			b.Fatal(err)
+		}
 	}
+	return add, flush
 }
 
 // benchSchema creates a schema for the benchmark on the test server
-// (INTERDICT_TEST_POSTGRES_URL), dropped when the benchmark ends, and
-// returns the URL selecting it; "" when no server is configured.
-func benchSchema(b *testing.B) string {
+// (INTERDICT_TEST_POSTGRES_URL), dropped when the benchmark ends unless
+// kept (the name is then fixed per chain size, and an earlier run's index
+// is reused), and returns the URL selecting it; "" when no server is
+// configured.
+func benchSchema(b *testing.B, keep bool) string {
 	base := os.Getenv("INTERDICT_TEST_POSTGRES_URL")
 	if base == "" {
 		return ""
@@ -91,15 +114,21 @@ func benchSchema(b *testing.B) string {
 		b.Fatal(err)
 	}
 	name := fmt.Sprintf("tracebench_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
+	if keep {
+		name = fmt.Sprintf("tracebench_keep_%d", traceBenchTxs())
+	}
 	ident := pgx.Identifier{name}.Sanitize()
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+ident); err != nil {
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+ident); err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() {
+		defer conn.Close(context.Background())
+		if keep {
+			return
+		}
 		if _, err := conn.Exec(context.Background(), "DROP SCHEMA "+ident+" CASCADE"); err != nil {
 			b.Errorf("drop schema %s: %v", name, err)
 		}
-		conn.Close(context.Background())
 	})
 	u, err := url.Parse(base)
 	if err != nil {
@@ -119,27 +148,43 @@ func benchSchema(b *testing.B) string {
 // compactions done), as on a serving node.
 //
 //	go test -run '^$' -bench Trace6Hops -benchtime 400x ./cmd/interdict
-//	INTERDICT_TRACEBENCH_TXS=1000000 go test -run '^$' -bench Trace6Hops -benchtime 400x -timeout 2h ./cmd/interdict
+//	INTERDICT_TRACEBENCH_DIR=/tmp/tb INTERDICT_TRACEBENCH_TXS=1000000 go test -run '^$' -bench Trace6Hops -benchtime 400x -timeout 2h ./cmd/interdict
 func BenchmarkTrace6Hops(b *testing.B) {
-	blocks, starts := benchChain(b)
+	// INTERDICT_TRACEBENCH_DIR keeps the indexes between runs (Pebble in
+	// DIR/pebble-TXS, PostgreSQL in schema tracebench_keep_TXS): an
+	// interrupted ingest resumes, a finished one is reused.
+	keepDir := os.Getenv("INTERDICT_TRACEBENCH_DIR")
+	dir := b.TempDir()
+	if keepDir != "" {
+		dir = filepath.Join(keepDir, fmt.Sprintf("pebble-%d", traceBenchTxs()))
+	}
 	stores := map[string]bitcoin.Store{}
-	ps, err := pebble.Open(b.TempDir())
+	ps, err := pebble.Open(dir)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer ps.Close()
-	ingestBench(b, ps, blocks)
 	stores["pebble"] = ps
-	if u := benchSchema(b); u != "" {
+	if u := benchSchema(b, keepDir != ""); u != "" {
 		pg, err := postgres.OpenChain(context.Background(), u, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer pg.Close()
-		ingestBench(b, pg, blocks)
 		stores["postgres"] = pg
 	}
-	blocks = nil
+	var adds []func(*wire.MsgBlock, int64)
+	var flushes []func()
+	for _, name := range []string{"pebble", "postgres"} {
+		if st := stores[name]; st != nil {
+			add, flush := benchIngest(b, st)
+			adds, flushes = append(adds, add), append(flushes, flush)
+		}
+	}
+	starts := benchChain(b, adds)
+	for _, f := range flushes {
+		f()
+	}
 	for _, name := range []string{"pebble", "postgres"} {
 		st := stores[name]
 		if st == nil {

@@ -102,11 +102,10 @@ func (b *BitcoinView) Tx(ctx context.Context, txid chainhash.Hash) (*UTXOTx, err
 	}
 	ts, ok := b.times[t.Height]
 	if !ok {
-		blk, err := b.r.BlockByHeight(ctx, t.Height)
-		if err != nil {
+		var err error
+		if ts, err = b.blockTime(ctx, t.Height); err != nil {
 			return nil, notFound(err)
 		}
-		ts = blk.Time
 		b.times[t.Height] = ts
 	}
 	out := &UTXOTx{Txid: txid, Height: t.Height, Index: t.Index, Time: ts, Coinbase: t.Coinbase(),
@@ -127,6 +126,19 @@ func (b *BitcoinView) Tx(ctx context.Context, txid chainhash.Hash) (*UTXOTx, err
 	return out, nil
 }
 
+// blockTime reads a block's time, from the header alone where the store
+// can (bitcoin.BlockTimer; a block record lists every txid).
+func (b *BitcoinView) blockTime(ctx context.Context, height int64) (int64, error) {
+	if bt, ok := b.r.(bitcoin.BlockTimer); ok {
+		return bt.BlockTime(ctx, height)
+	}
+	blk, err := b.r.BlockByHeight(ctx, height)
+	if err != nil {
+		return 0, err
+	}
+	return blk.Time, nil
+}
+
 // Address implements UTXOView with the index's classifier.
 func (b *BitcoinView) Address(pkScript []byte) string {
 	_, addrs, _ := bitcoin.Classify(pkScript, b.params)
@@ -137,21 +149,21 @@ func (b *BitcoinView) Address(pkScript []byte) string {
 }
 
 // Spender implements UTXOView.
-func (b *BitcoinView) Spender(ctx context.Context, op wire.OutPoint) (chainhash.Hash, bool, error) {
+func (b *BitcoinView) Spender(ctx context.Context, op wire.OutPoint) (chainhash.Hash, int64, bool, error) {
 	if s, ok := b.spends[op]; ok {
 		if s == nil {
-			return chainhash.Hash{}, false, nil
+			return chainhash.Hash{}, 0, false, nil
 		}
-		return s.Txid, true, nil
+		return s.Txid, s.Height, true, nil
 	}
 	s, err := b.r.Spend(ctx, op)
 	switch {
 	case errors.Is(err, bitcoin.ErrNotFound):
-		return chainhash.Hash{}, false, nil
+		return chainhash.Hash{}, 0, false, nil
 	case err != nil:
-		return chainhash.Hash{}, false, err
+		return chainhash.Hash{}, 0, false, err
 	}
-	return s.Txid, true, nil
+	return s.Txid, s.Height, true, nil
 }
 
 // AddressOutputs implements UTXOView.

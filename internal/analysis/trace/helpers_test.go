@@ -84,9 +84,12 @@ func (g *utxoGraph) Tx(_ context.Context, id chainhash.Hash) (*UTXOTx, error) {
 	return t, nil
 }
 
-func (g *utxoGraph) Spender(_ context.Context, op wire.OutPoint) (chainhash.Hash, bool, error) {
+func (g *utxoGraph) Spender(_ context.Context, op wire.OutPoint) (chainhash.Hash, int64, bool, error) {
 	id, ok := g.spends[op]
-	return id, ok, nil
+	if !ok {
+		return id, 0, false, nil
+	}
+	return id, g.txs[id].Height, true, nil
 }
 
 // Address: the hand-built scripts are their addresses.

@@ -3,8 +3,8 @@ package trace
 import (
 	"cmp"
 	"encoding/csv"
-	"fmt"
 	"io"
+	"math"
 	"math/big"
 	"slices"
 	"strconv"
@@ -154,6 +154,15 @@ func (g *graph) add(n *node) *node {
 func (g *graph) result() *Result {
 	r := &Result{Chain: g.chain, Model: g.cfg.Model, Direction: g.cfg.Direction, Stats: g.stats,
 		Nodes: make([]Node, 0, len(g.nodes)), Edges: make([]Edge, 0, len(g.edges)), Reached: []Reached{}}
+	times := map[int64]string{} // a block's nodes and edges share its time
+	formatTime := func(unix int64) string {
+		s, ok := times[unix]
+		if !ok {
+			s = formatTime(unix)
+			times[unix] = s
+		}
+		return s
+	}
 	for _, n := range g.nodes {
 		out := Node{ID: n.id, Kind: n.kind, Address: n.address, Asset: n.asset, Hop: n.hop, Height: n.height,
 			Time: formatTime(n.time), Stop: n.stop, Tags: n.tags}
@@ -182,7 +191,8 @@ func (g *graph) result() *Result {
 // reached groups the nodes the trace stopped at by address and asset.
 func (g *graph) reached() []Reached {
 	type acc struct {
-		taint *big.Rat
+		taint *big.Rat // the fractions; whole amounts add up in whole
+		whole *big.Int
 		value *big.Int
 		hop   int
 		stops []string
@@ -198,11 +208,18 @@ func (g *graph) reached() []Reached {
 		k := key{n.address, n.asset}
 		a := byKey[k]
 		if a == nil {
-			a = &acc{taint: new(big.Rat), value: new(big.Int), hop: n.hop, tags: n.tags}
+			a = &acc{taint: new(big.Rat), whole: new(big.Int), value: new(big.Int), hop: n.hop, tags: n.tags}
 			byKey[k] = a
 			keys = append(keys, k)
 		}
-		a.taint.Add(a.taint, n.taint.Amount)
+		switch {
+		case n.taint.Amount.IsInt():
+			a.whole.Add(a.whole, n.taint.Amount.Num())
+		case a.taint.Sign() == 0:
+			a.taint.Set(n.taint.Amount) // most addresses hold one node: no sum to reduce
+		default:
+			a.taint.Add(a.taint, n.taint.Amount)
+		}
 		if n.value != nil {
 			a.value.Add(a.value, n.value)
 		}
@@ -214,6 +231,9 @@ func (g *graph) reached() []Reached {
 	out := make([]Reached, 0, len(keys))
 	for _, k := range keys {
 		a := byKey[k]
+		if a.whole.Sign() != 0 {
+			a.taint.Add(a.taint, new(big.Rat).SetInt(a.whole))
+		}
 		slices.Sort(a.stops)
 		r := Reached{Address: k.address, Asset: k.asset, Hop: a.hop, Stop: strings.Join(a.stops, ","), Tags: a.tags}
 		r.Tainted, r.TaintedExact = formatAmount(a.taint)
@@ -268,19 +288,35 @@ func shareString(taint *big.Rat, value *big.Int) string {
 	if taint == nil || taint.Sign() == 0 || value == nil || value.Sign() <= 0 {
 		return "0"
 	}
+	if taint.IsInt() && value.IsInt64() && taint.Num().IsInt64() {
+		// whole amounts (poison, FIFO, every untouched haircut share)
+		t, v := taint.Num().Int64(), value.Int64()
+		switch {
+		case t == v:
+			return "1"
+		case t < v && v < math.MaxInt64/1_000_000:
+			return sharePrint(t * 1_000_000 / v)
+		}
+	}
 	num := new(big.Int).Mul(taint.Num(), million)
 	den := new(big.Int).Mul(taint.Denom(), value)
 	scaled := num.Quo(num, den)
 	if !scaled.IsInt64() {
 		return scaled.String() // a share above 1: not a taint the models give
 	}
-	n := scaled.Int64()
+	return sharePrint(scaled.Int64())
+}
+
+// sharePrint prints a share scaled by a million as a decimal.
+func sharePrint(n int64) string {
 	whole, frac := n/1_000_000, n%1_000_000
 	if frac == 0 {
 		return strconv.FormatInt(whole, 10)
 	}
-	f := strings.TrimRight(fmt.Sprintf("%06d", frac), "0")
-	return strconv.FormatInt(whole, 10) + "." + f
+	b := strconv.AppendInt(nil, whole, 10)
+	b = append(b, '.')
+	digits := strconv.AppendInt(make([]byte, 0, 6), frac+1_000_000, 10)[1:] // zero-padded to 6
+	return string(append(b, strings.TrimRight(string(digits), "0")...))
 }
 
 var million = big.NewInt(1_000_000)

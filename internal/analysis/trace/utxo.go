@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
@@ -19,9 +20,9 @@ import (
 // ErrNotFound.
 type UTXOView interface {
 	Tx(ctx context.Context, txid chainhash.Hash) (*UTXOTx, error)
-	// Spender returns the transaction spending op; spent is false for an
-	// unspent output.
-	Spender(ctx context.Context, op wire.OutPoint) (txid chainhash.Hash, spent bool, err error)
+	// Spender returns the transaction spending op and its block height;
+	// spent is false for an unspent output.
+	Spender(ctx context.Context, op wire.OutPoint) (txid chainhash.Hash, height int64, spent bool, err error)
 	// AddressOutputs returns the outputs paying a normalised address in
 	// chain order, at most limit of them.
 	AddressOutputs(ctx context.Context, address string, limit int) ([]wire.OutPoint, error)
@@ -214,29 +215,37 @@ func (u *utxoTrace) follow(ctx context.Context, op wire.OutPoint, n *node, seed 
 		n.stop = StopMaxHops
 		return nil
 	}
-	next := op.Hash // backward: the transaction that created the output
-	if u.cfg.Direction == Forward {
-		u.g.stats.Reads++
-		id, spent, err := u.v.Spender(ctx, op)
-		if err != nil {
-			return fmt.Errorf("spender of %s: %w", op, err)
-		}
-		if !spent {
-			n.stop = StopUnspent
+	if u.cfg.Direction == Backward {
+		// the transaction that created the output
+		u.open[op] = n
+		if u.queued[op.Hash] {
 			return nil
 		}
-		next = id
+		t, err := u.tx(ctx, op.Hash)
+		if err != nil {
+			return err
+		}
+		u.queued[op.Hash] = true
+		heap.Push(&u.q, txItem{t: t, id: t.Txid, height: t.Height, desc: true})
+		return nil
+	}
+	u.g.stats.Reads++
+	next, height, spent, err := u.v.Spender(ctx, op)
+	if err != nil {
+		return fmt.Errorf("spender of %s: %w", op, err)
+	}
+	if !spent {
+		n.stop = StopUnspent
+		return nil
 	}
 	u.open[op] = n
 	if u.queued[next] {
 		return nil
 	}
-	t, err := u.tx(ctx, next)
-	if err != nil {
-		return err
-	}
+	// Queued by height alone and read when it comes up: a trace that runs
+	// out of budget never reads the transactions left in its queue.
 	u.queued[next] = true
-	heap.Push(&u.q, txItem{t: t, desc: u.cfg.Direction == Backward})
+	heap.Push(&u.q, txItem{id: next, height: height})
 	return nil
 }
 
@@ -245,10 +254,26 @@ func (u *utxoTrace) run(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		t := heap.Pop(&u.q).(txItem).t
 		if u.g.full() {
 			break
 		}
+		it := heap.Pop(&u.q).(txItem)
+		if it.t == nil {
+			// Read it, and queue it again at its place in the block: the
+			// unread transactions of a height come before the read ones,
+			// so all of them are read before any is mixed.
+			t, err := u.tx(ctx, it.id)
+			if err != nil {
+				return err
+			}
+			if t.Height != it.height {
+				return fmt.Errorf("tx %s: at height %d, its spend says %d (the index changed during the trace?)", it.id, t.Height, it.height)
+			}
+			it.t = t
+			heap.Push(&u.q, it)
+			continue
+		}
+		t := it.t
 		var err error
 		if u.cfg.Direction == Forward {
 			err = u.forward(ctx, t)
@@ -288,7 +313,8 @@ func (u *utxoTrace) forward(ctx context.Context, t *UTXOTx) error {
 		return nil
 	}
 	pool := u.cfg.Model.NewPool()
-	txNode := &node{id: "tx:" + t.Txid.String(), kind: "tx", asset: "btc", value: new(big.Int), taint: Clean(),
+	txid := t.Txid.String()
+	txNode := &node{id: "tx:" + txid, kind: "tx", asset: "btc", value: new(big.Int), taint: Clean(),
 		height: t.Height, time: t.Time, hop: -1}
 	var srcs []*node
 	for _, in := range t.Inputs {
@@ -308,7 +334,7 @@ func (u *utxoTrace) forward(ctx context.Context, t *UTXOTx) error {
 	}
 	u.g.add(txNode)
 	for _, n := range srcs {
-		u.g.edges = append(u.g.edges, &edge{from: n.id, to: txNode.id, tx: t.Txid.String(), asset: "btc", rule: RuleSpend,
+		u.g.edges = append(u.g.edges, &edge{from: n.id, to: txNode.id, tx: txid, asset: "btc", rule: RuleSpend,
 			hop: txNode.hop, height: t.Height, time: t.Time, value: n.value, taint: n.taint})
 	}
 	taints := make([]Taint, len(t.Outputs))
@@ -336,9 +362,9 @@ func (u *utxoTrace) forward(ctx context.Context, t *UTXOTx) error {
 			return nil
 		}
 		op := wire.OutPoint{Hash: t.Txid, Index: uint32(i)}
-		n := u.g.add(&node{id: op.String(), kind: "output", address: u.v.Address(o.Script), asset: "btc", value: v, taint: taint,
+		n := u.g.add(&node{id: txid + ":" + strconv.Itoa(i), kind: "output", address: u.v.Address(o.Script), asset: "btc", value: v, taint: taint,
 			hop: txNode.hop, height: t.Height, time: t.Time})
-		u.g.edges = append(u.g.edges, &edge{from: txNode.id, to: n.id, tx: t.Txid.String(), asset: "btc",
+		u.g.edges = append(u.g.edges, &edge{from: txNode.id, to: n.id, tx: txid, asset: "btc",
 			rule: string(u.cfg.Model), hop: n.hop, height: t.Height, time: t.Time, value: v, taint: taint})
 		if err := u.follow(ctx, op, n, false); err != nil {
 			return err
@@ -430,18 +456,31 @@ func (u *utxoTrace) backward(ctx context.Context, t *UTXOTx) error {
 }
 
 // txItem orders transactions by chain position, ascending (forward) or
-// descending (backward).
+// descending (backward). t is nil until the transaction is read: its
+// position in the block is then unknown, and it comes before the read
+// transactions of its height.
 type txItem struct {
-	t    *UTXOTx
-	desc bool
+	t      *UTXOTx
+	id     chainhash.Hash
+	height int64
+	desc   bool
 }
 
 type txQueue []txItem
 
 func (q txQueue) Len() int { return len(q) }
 func (q txQueue) Less(i, j int) bool {
-	c := cmp.Or(cmp.Compare(q[i].t.Height, q[j].t.Height), cmp.Compare(q[i].t.Index, q[j].t.Index))
-	if q[i].desc {
+	a, b := q[i], q[j]
+	c := cmp.Compare(a.height, b.height)
+	if c == 0 {
+		switch {
+		case a.t == nil || b.t == nil:
+			return a.t == nil && b.t != nil
+		default:
+			c = cmp.Compare(a.t.Index, b.t.Index)
+		}
+	}
+	if a.desc {
 		return c > 0
 	}
 	return c < 0

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"math"
 	"math/big"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -269,9 +271,79 @@ func TestShareString(t *testing.T) {
 		{big.NewRat(1, 3), 1, "0.333333"},
 		{big.NewRat(42, 5), 21, "0.4"},
 		{big.NewRat(1, 1), 3_000_000, "0"},
+		{big.NewRat(7, 1), 10, "0.7"},
+		{big.NewRat(1, 1), 8, "0.125"},
+		{big.NewRat(3, 1), 1_000_000, "0.000003"},
+		{big.NewRat(15, 1), 10, "1.5"},
+		{big.NewRat(1, 3), 10, "0.033333"},
+		{big.NewRat(math.MaxInt64/3, 1), math.MaxInt64 / 2, "0.666666"},
 	} {
 		if got := shareString(tc.taint, big.NewInt(tc.value)); got != tc.want {
 			t.Errorf("share %s of %d = %s, want %s", tc.taint.RatString(), tc.value, got, tc.want)
+		}
+	}
+}
+
+// TestExactFractions holds mulInt, quoInt and the haircut pool's share
+// bookkeeping equal to big.Rat's own arithmetic on random operands.
+func TestExactFractions(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	rat := func() *big.Rat {
+		r := big.NewRat(rng.Int64N(1e12)+1, rng.Int64N(1e12)+1)
+		for range rng.IntN(6) { // long denominators, as after many mixes
+			r.Mul(r, big.NewRat(rng.Int64N(1e9)+1, rng.Int64N(1e9)+1))
+		}
+		return r
+	}
+	for range 2000 {
+		r, x := rat(), big.NewInt(rng.Int64N(1e15)+1)
+		if rng.IntN(4) == 0 {
+			r.SetInt64(rng.Int64N(1e15))
+		}
+		want := new(big.Rat).Mul(r, new(big.Rat).SetInt(x))
+		if got := mulInt(r, x); got.Cmp(want) != 0 || got.RatString() != want.RatString() {
+			t.Fatalf("mulInt(%s, %s) = %s, want %s", r.RatString(), x, got.RatString(), want.RatString())
+		}
+		want = new(big.Rat).Quo(r, new(big.Rat).SetInt(x))
+		if got := quoInt(r, x); got.Cmp(want) != 0 || got.RatString() != want.RatString() {
+			t.Fatalf("quoInt(%s, %s) = %s, want %s", r.RatString(), x, got.RatString(), want.RatString())
+		}
+	}
+	// The pool against the plain sequential arithmetic of the model.
+	for range 300 {
+		p := newHaircutPool()
+		var bal big.Int
+		var taint big.Rat
+		for range rng.IntN(12) + 1 {
+			if rng.IntN(3) > 0 || bal.Sign() == 0 {
+				v := big.NewInt(rng.Int64N(1e10) + 1)
+				tn := Clean()
+				if rng.IntN(2) == 0 {
+					tn = Taint{Amount: new(big.Rat).Mul(rat(), new(big.Rat).SetFrac(v, big.NewInt(rng.Int64N(1e12)+1e12)))}
+				}
+				p.Receive(v, tn)
+				bal.Add(&bal, v)
+				taint.Add(&taint, tn.Amount)
+				continue
+			}
+			x := big.NewInt(rng.Int64N(bal.Int64()+bal.Int64()/4) + 1)
+			var want *big.Rat
+			if x.Cmp(&bal) >= 0 {
+				want = new(big.Rat).Set(&taint)
+				bal.SetInt64(0)
+				taint.SetInt64(0)
+			} else {
+				want = new(big.Rat).Mul(&taint, new(big.Rat).SetFrac(x, &bal))
+				taint.Sub(&taint, want)
+				bal.Sub(&bal, x)
+			}
+			got := p.Spend(x)
+			if got.Amount.RatString() != want.RatString() {
+				t.Fatalf("spend %s: %s, want %s", x, got.Amount.RatString(), want.RatString())
+			}
+			if h := p.Held(); h.RatString() != taint.RatString() {
+				t.Fatalf("held %s, want %s", h.RatString(), taint.RatString())
+			}
 		}
 	}
 }

@@ -64,13 +64,16 @@ func (d *dec) hash() (h chainhash.Hash) {
 	return h
 }
 
-func (d *dec) bytes() []byte {
+func (d *dec) bytes() []byte { return bytes.Clone(d.lend()) }
+
+// lend is bytes without the copy: the slice aliases the value decoded.
+func (d *dec) lend() []byte {
 	n := d.uvarint()
 	if n > uint64(len(d.b)) {
 		d.fail()
 		return nil
 	}
-	p := bytes.Clone(d.b[:n])
+	p := d.b[:n:n]
 	d.b = d.b[n:]
 	return p
 }
@@ -123,6 +126,22 @@ func EncodeBlock(b *Block) []byte {
 		e.hash(&b.Txids[i])
 	}
 	return e.b
+}
+
+// DecodeBlockTime decodes the header time of EncodeBlock's value, and
+// nothing after it.
+func DecodeBlockTime(v []byte) (int64, error) {
+	d := dec{b: v}
+	d.hash()
+	d.varint()
+	d.hash()
+	d.varint()
+	d.hash()
+	t := d.varint()
+	if d.err != nil {
+		return 0, errCorrupt("block")
+	}
+	return t, nil
 }
 
 // DecodeBlock decodes EncodeBlock's value.
@@ -182,7 +201,7 @@ func DecodeTx(txid chainhash.Hash, v []byte) (*Tx, error) {
 	t.BlockHash = d.hash()
 	t.Height = d.varint()
 	t.Index = int(d.uvarint())
-	raw := d.bytes()
+	raw := d.lend() // Deserialize copies the scripts it keeps
 	if d.err == nil {
 		t.Msg = &wire.MsgTx{}
 		if err := t.Msg.Deserialize(bytes.NewReader(raw)); err != nil {

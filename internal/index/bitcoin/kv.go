@@ -28,6 +28,13 @@ type KVReader interface {
 	Scan(ctx context.Context, lower, upper []byte, fn func(key, value []byte) error) error
 }
 
+// KVViewer is implemented by key-value stores that can lend a value without
+// copying it: fn sees the stored bytes, valid only during the call. KVChain
+// decodes from them when the store offers it (Pebble's block cache).
+type KVViewer interface {
+	View(ctx context.Context, key []byte, fn func(value []byte) error) error
+}
+
 // ApplyChange writes one Change as the canonical pairs of schema.go, in the
 // order Store.Commit documents. Key-value backends share it.
 func ApplyChange(w KVWriter, c *Change) error {
@@ -91,6 +98,19 @@ func ApplyChange(w KVWriter, c *Change) error {
 // KVChain implements ChainReader over a KVReader holding the canonical schema.
 type KVChain struct{ R KVReader }
 
+// view calls fn with the value of key: lent by a KVViewer, copied by Get
+// otherwise.
+func (c KVChain) view(ctx context.Context, key []byte, fn func(value []byte) error) error {
+	if v, ok := c.R.(KVViewer); ok {
+		return v.View(ctx, key, fn)
+	}
+	v, err := c.R.Get(ctx, key)
+	if err != nil {
+		return err
+	}
+	return fn(v)
+}
+
 // Tip implements ChainReader.
 func (c KVChain) Tip(ctx context.Context) (BlockRef, error) {
 	v, err := c.R.Get(ctx, TipKey())
@@ -127,11 +147,26 @@ func (c KVChain) BlockByHash(ctx context.Context, hash chainhash.Hash) (*Block, 
 
 // Tx implements ChainReader.
 func (c KVChain) Tx(ctx context.Context, txid chainhash.Hash) (*Tx, error) {
-	v, err := c.R.Get(ctx, TxKey(txid))
-	if err != nil {
-		return nil, err
+	var t *Tx
+	err := c.view(ctx, TxKey(txid), func(v []byte) (err error) {
+		t, err = DecodeTx(txid, v) // copies what it keeps
+		return err
+	})
+	return t, err
+}
+
+// BlockTime implements BlockTimer: the block record's header time, without
+// decoding the block's transaction ids.
+func (c KVChain) BlockTime(ctx context.Context, height int64) (int64, error) {
+	if height < 0 {
+		return 0, fmt.Errorf("block at height %d: %w", height, ErrNotFound)
 	}
-	return DecodeTx(txid, v)
+	var t int64
+	err := c.view(ctx, BlockKey(height), func(v []byte) (err error) {
+		t, err = DecodeBlockTime(v)
+		return err
+	})
+	return t, err
 }
 
 // Output implements ChainReader.
@@ -145,11 +180,12 @@ func (c KVChain) Output(ctx context.Context, op wire.OutPoint) (*Output, error) 
 
 // Spend implements ChainReader.
 func (c KVChain) Spend(ctx context.Context, op wire.OutPoint) (*Spend, error) {
-	v, err := c.R.Get(ctx, SpendKey(op))
-	if err != nil {
-		return nil, err
-	}
-	return DecodeSpend(op, v)
+	var s *Spend
+	err := c.view(ctx, SpendKey(op), func(v []byte) (err error) {
+		s, err = DecodeSpend(op, v)
+		return err
+	})
+	return s, err
 }
 
 // AddressOutputs implements ChainReader.

@@ -67,6 +67,13 @@ type ChainReader interface {
 	Undo(ctx context.Context, height int64) ([]byte, error)
 }
 
+// BlockTimer is implemented by chain readers that can return a block's
+// header time without the rest of its record (a block record lists every
+// txid; tracing wants only the time).
+type BlockTimer interface {
+	BlockTime(ctx context.Context, height int64) (int64, error)
+}
+
 // Change is one block connected or disconnected, as mechanical writes. The
 // backend applies, in this order: delete Block (by DeleteBlock's height and
 // hash), DeleteTxs, DeleteOutputs (with their address index entries, one per

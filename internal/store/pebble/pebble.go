@@ -58,6 +58,12 @@ func DefaultOptions() Options {
 	return Options{SyncInterval: DefaultSyncInterval, CacheBytes: 1 << 30, MemTableBytes: 64 << 20}
 }
 
+var (
+	_ bitcoin.Store      = (*Store)(nil)
+	_ bitcoin.BlockTimer = (*Store)(nil)
+	_ bitcoin.KVViewer   = reader{}
+)
+
 // Store is a bitcoin.Store in a Pebble directory. Lookups may run during a
 // Commit; commits must not run concurrently with each other (the engine
 // commits one batch at a time).
@@ -185,6 +191,22 @@ func (r reader) Get(ctx context.Context, k []byte) ([]byte, error) {
 	}
 	out := append([]byte(nil), v...)
 	return out, closer.Close()
+}
+
+// View implements bitcoin.KVViewer: fn reads the value in place.
+func (r reader) View(ctx context.Context, k []byte, fn func(v []byte) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	v, closer, err := r.db.Get(k)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return bitcoin.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("pebble: get: %w", err)
+	}
+	err = fn(v)
+	return errors.Join(err, closer.Close())
 }
 
 func (r reader) Scan(ctx context.Context, lower, upper []byte, fn func(k, v []byte) error) error {

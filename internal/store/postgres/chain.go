@@ -28,7 +28,10 @@ type ChainStore struct {
 	target string
 }
 
-var _ bitcoin.Store = (*ChainStore)(nil)
+var (
+	_ bitcoin.Store      = (*ChainStore)(nil)
+	_ bitcoin.BlockTimer = (*ChainStore)(nil)
+)
 
 //go:embed chainmigrations/*.sql
 var chainMigrationFiles embed.FS

@@ -19,6 +19,7 @@ ON CONFLICT (one) DO UPDATE SET height = EXCLUDED.height, hash = EXCLUDED.hash`
 
 	blockColumns   = `height, hash, prev, version, merkle_root, time, bits, nonce, size, stripped_size, weight, coinbase_script, txids`
 	qBlockByHeight = `SELECT ` + blockColumns + ` FROM chain_blocks WHERE height = $1`
+	qBlockTime     = `SELECT time FROM chain_blocks WHERE height = $1`
 	qBlockByHash   = `SELECT b.height, b.hash, b.prev, b.version, b.merkle_root, b.time, b.bits, b.nonce,
     b.size, b.stripped_size, b.weight, b.coinbase_script, b.txids
 FROM chain_block_hashes h

@@ -44,6 +44,15 @@ func (s *ChainStore) BlockByHeight(ctx context.Context, height int64) (*bitcoin.
 	return b, nil
 }
 
+// BlockTime implements bitcoin.BlockTimer: the header time alone.
+func (s *ChainStore) BlockTime(ctx context.Context, height int64) (int64, error) {
+	var t int64
+	if err := s.pool.QueryRow(ctx, qBlockTime, height).Scan(&t); err != nil {
+		return 0, notFound(err, "block at height %d", height)
+	}
+	return t, nil
+}
+
 // BlockByHash implements bitcoin.ChainReader.
 func (s *ChainStore) BlockByHash(ctx context.Context, hash chainhash.Hash) (*bitcoin.Block, error) {
 	b, err := scanBlock(s.pool.QueryRow(ctx, qBlockByHash, hash[:]))

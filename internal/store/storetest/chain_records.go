@@ -92,6 +92,15 @@ func chainRecordCases() []chainCase {
 				if !reflect.DeepEqual(b, c.Block) {
 					t.Errorf("BlockByHeight(%d) = %+v, want %+v", c.Block.Height, b, c.Block)
 				}
+				if bt, ok := s.(bitcoin.BlockTimer); ok {
+					tm, err := bt.BlockTime(ctx(t), c.Block.Height)
+					must(t, "BlockTime", err)
+					if tm != c.Block.Time {
+						t.Errorf("BlockTime(%d) = %d, want %d", c.Block.Height, tm, c.Block.Time)
+					}
+					_, err = bt.BlockTime(ctx(t), c1.Block.Height+1)
+					wantNotFound(t, "BlockTime above the tip", err)
+				}
 				b, err = s.BlockByHash(ctx(t), c.Block.Hash)
 				must(t, "BlockByHash", err)
 				if !reflect.DeepEqual(b, c.Block) {
