@@ -26,6 +26,7 @@ type BitcoinView struct {
 	br     bitcoin.BatchReader
 	spends map[wire.OutPoint]*bitcoin.Spend // prefetched; nil: not spent
 	txs    map[chainhash.Hash]*bitcoin.Tx   // prefetched
+	ahead  *readAhead                       // nil: not reading ahead
 }
 
 // NewBitcoinView returns a view of the index; params decides the address
@@ -95,6 +96,9 @@ func notFound(err error) error {
 func (b *BitcoinView) Tx(ctx context.Context, txid chainhash.Hash) (*UTXOTx, error) {
 	t, ok := b.txs[txid]
 	if !ok {
+		t = b.ahead.tx(txid)
+	}
+	if t == nil {
 		var err error
 		if t, err = b.r.Tx(ctx, txid); err != nil {
 			return nil, notFound(err)
@@ -150,7 +154,11 @@ func (b *BitcoinView) Address(pkScript []byte) string {
 
 // Spender implements UTXOView.
 func (b *BitcoinView) Spender(ctx context.Context, op wire.OutPoint) (chainhash.Hash, int64, bool, error) {
-	if s, ok := b.spends[op]; ok {
+	s, ok := b.spends[op]
+	if !ok {
+		s, ok = b.ahead.spend(op)
+	}
+	if ok {
 		if s == nil {
 			return chainhash.Hash{}, 0, false, nil
 		}

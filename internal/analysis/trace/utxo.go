@@ -99,6 +99,10 @@ func TraceUTXO(ctx context.Context, v UTXOView, tg Tagger, cfg Config, starts []
 	}
 	u := &utxoTrace{v: v, g: newGraph("btc", &cfg, tg), cfg: &cfg, txs: map[chainhash.Hash]*UTXOTx{},
 		queued: map[chainhash.Hash]bool{}, open: map[wire.OutPoint]*node{}}
+	if ra, ok := v.(ReadAheader); ok && cfg.Direction == Forward {
+		u.ahead = ra
+		defer ra.StopReadAhead()
+	}
 	for _, s := range starts {
 		if err := u.seed(ctx, s); err != nil {
 			return nil, err
@@ -120,6 +124,8 @@ type utxoTrace struct {
 	// open are the tainted outputs waiting for their transaction in q: the
 	// spender (forward) or the creator (backward).
 	open map[wire.OutPoint]*node
+	// ahead is the view when it reads ahead (forward only).
+	ahead ReadAheader
 }
 
 func (u *utxoTrace) tx(ctx context.Context, id chainhash.Hash) (*UTXOTx, error) {
@@ -245,6 +251,9 @@ func (u *utxoTrace) follow(ctx context.Context, op wire.OutPoint, n *node, seed 
 	// Queued by height alone and read when it comes up: a trace that runs
 	// out of budget never reads the transactions left in its queue.
 	u.queued[next] = true
+	if u.ahead != nil {
+		u.ahead.ReadAhead(ctx, next)
+	}
 	heap.Push(&u.q, txItem{id: next, height: height})
 	return nil
 }
