@@ -243,7 +243,8 @@ func (g *graph) reached() []Reached {
 		}
 		out = append(out, r)
 	}
-	slices.SortStableFunc(out, func(a, b Reached) int {
+	slices.SortFunc(out, func(a, b Reached) int { // (address, asset) is unique
+
 		return cmp.Or(cmp.Compare(a.Address, b.Address), cmp.Compare(a.Asset, b.Asset))
 	})
 	return out
