@@ -18,7 +18,9 @@ import (
 // engine hints each transaction it queues, and stops the reader when the
 // trace ends.
 type ReadAheader interface {
-	ReadAhead(ctx context.Context, txid chainhash.Hash)
+	// ReadAhead hints a transaction the trace will mix; spends says the
+	// trace may follow its outputs (it will not at the last hop).
+	ReadAhead(ctx context.Context, txid chainhash.Hash, spends bool)
 	StopReadAhead()
 }
 
@@ -30,7 +32,7 @@ type ReadAheader interface {
 // reached yet. Everything read is the store's answer, so a trace reads the
 // same index with or without it; it only moves reads to an idle core.
 type readAhead struct {
-	ch      chan chainhash.Hash
+	ch      chan hint
 	done    chan struct{}
 	stopped atomic.Bool
 	mu      sync.Mutex
@@ -42,24 +44,29 @@ type readAhead struct {
 	taken map[chainhash.Hash]bool
 }
 
+type hint struct {
+	txid   chainhash.Hash
+	spends bool
+}
+
 // readAheadQueue bounds the hints waiting for the reader.
 const readAheadQueue = 1 << 12
 
 // ReadAhead implements ReadAheader: the first hint starts the reader. It
 // does nothing on a store with round trips (the batches of Prefetch serve
 // those) or with a single core to run on.
-func (b *BitcoinView) ReadAhead(ctx context.Context, txid chainhash.Hash) {
+func (b *BitcoinView) ReadAhead(ctx context.Context, txid chainhash.Hash, spends bool) {
 	if b.br != nil || runtime.GOMAXPROCS(0) < 2 {
 		return
 	}
 	if b.ahead == nil {
-		b.ahead = &readAhead{ch: make(chan chainhash.Hash, readAheadQueue), done: make(chan struct{}),
+		b.ahead = &readAhead{ch: make(chan hint, readAheadQueue), done: make(chan struct{}),
 			txs: map[chainhash.Hash]*bitcoin.Tx{}, spends: map[wire.OutPoint]*bitcoin.Spend{},
 			taken: map[chainhash.Hash]bool{}}
 		go b.ahead.run(ctx, b.r)
 	}
 	select {
-	case b.ahead.ch <- txid:
+	case b.ahead.ch <- hint{txid, spends}:
 	default:
 	}
 }
@@ -78,7 +85,8 @@ func (b *BitcoinView) StopReadAhead() {
 
 func (a *readAhead) run(ctx context.Context, r bitcoin.ChainReader) {
 	defer close(a.done)
-	for id := range a.ch {
+	for h := range a.ch {
+		id := h.txid
 		if a.stopped.Load() || ctx.Err() != nil {
 			continue // drain
 		}
@@ -95,6 +103,9 @@ func (a *readAhead) run(ctx context.Context, r bitcoin.ChainReader) {
 		a.mu.Lock()
 		a.txs[id] = t
 		a.mu.Unlock()
+		if !h.spends {
+			continue
+		}
 		for i := range t.Msg.TxOut {
 			if a.stopped.Load() {
 				break

@@ -252,7 +252,8 @@ func (u *utxoTrace) follow(ctx context.Context, op wire.OutPoint, n *node, seed 
 	// out of budget never reads the transactions left in its queue.
 	u.queued[next] = true
 	if u.ahead != nil {
-		u.ahead.ReadAhead(ctx, next)
+		// its outputs will be followed unless they are at the last hop
+		u.ahead.ReadAhead(ctx, next, u.cfg.MaxHops == 0 || n.hop+1 < u.cfg.MaxHops)
 	}
 	heap.Push(&u.q, txItem{id: next, height: height})
 	return nil
