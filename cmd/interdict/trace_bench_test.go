@@ -153,13 +153,18 @@ func BenchmarkTrace6Hops(b *testing.B) {
 	// INTERDICT_TRACEBENCH_DIR keeps the indexes between runs (Pebble in
 	// DIR/pebble-TXS, PostgreSQL in schema tracebench_keep_TXS): an
 	// interrupted ingest resumes, a finished one is reused.
+	// INTERDICT_TRACEBENCH_CACHE_MB sizes Pebble's block cache.
 	keepDir := os.Getenv("INTERDICT_TRACEBENCH_DIR")
 	dir := b.TempDir()
 	if keepDir != "" {
 		dir = filepath.Join(keepDir, fmt.Sprintf("pebble-%d", traceBenchTxs()))
 	}
 	stores := map[string]bitcoin.Store{}
-	ps, err := pebble.Open(dir)
+	opts := pebble.DefaultOptions()
+	if mb, err := strconv.Atoi(os.Getenv("INTERDICT_TRACEBENCH_CACHE_MB")); err == nil && mb > 0 {
+		opts.CacheBytes = int64(mb) << 20 // the block cache, 1 GB by default
+	}
+	ps, err := pebble.OpenWithOptions(dir, opts)
 	if err != nil {
 		b.Fatal(err)
 	}
