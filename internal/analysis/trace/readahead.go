@@ -50,7 +50,7 @@ type hint struct {
 }
 
 // readAheadQueue bounds the hints waiting for the reader.
-const readAheadQueue = 1 << 12
+const readAheadQueue = 1 << 10
 
 // ReadAhead implements ReadAheader: the first hint starts the reader. It
 // does nothing on a store with round trips (the batches of Prefetch serve

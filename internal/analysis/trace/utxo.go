@@ -314,11 +314,11 @@ func (u *utxoTrace) skip(ops []wire.OutPoint, why string) {
 }
 
 func (u *utxoTrace) forward(ctx context.Context, t *UTXOTx) error {
-	ins := make([]wire.OutPoint, len(t.Inputs))
-	for i, in := range t.Inputs {
-		ins[i] = in.Prev
-	}
 	if !u.cfg.inWindow(t.Time) {
+		ins := make([]wire.OutPoint, len(t.Inputs))
+		for i, in := range t.Inputs {
+			ins[i] = in.Prev
+		}
 		u.skip(ins, StopTimeWindow)
 		return nil
 	}
@@ -327,10 +327,11 @@ func (u *utxoTrace) forward(ctx context.Context, t *UTXOTx) error {
 	txNode := &node{id: "tx:" + txid, kind: "tx", asset: "btc", value: new(big.Int), taint: Clean(),
 		height: t.Height, time: t.Time, hop: -1}
 	var srcs []*node
+	var v big.Int // the pools copy what they keep of it
 	for _, in := range t.Inputs {
-		v := big.NewInt(in.Value)
-		txNode.value.Add(txNode.value, v)
-		taint := Clean()
+		v.SetInt64(in.Value)
+		txNode.value.Add(txNode.value, &v)
+		taint := noTaint
 		if n := u.open[in.Prev]; n != nil {
 			delete(u.open, in.Prev)
 			taint = n.taint
@@ -340,7 +341,7 @@ func (u *utxoTrace) forward(ctx context.Context, t *UTXOTx) error {
 				txNode.hop = n.hop + 1
 			}
 		}
-		pool.Receive(v, taint)
+		pool.Receive(&v, taint)
 	}
 	u.g.add(txNode)
 	for _, n := range srcs {
@@ -350,7 +351,8 @@ func (u *utxoTrace) forward(ctx context.Context, t *UTXOTx) error {
 	taints := make([]Taint, len(t.Outputs))
 	var kept []wire.OutPoint
 	for i, o := range t.Outputs {
-		taints[i] = pool.Spend(big.NewInt(o.Value))
+		v.SetInt64(o.Value)
+		taints[i] = pool.Spend(&v)
 		if u.cfg.enough(taints[i]) {
 			kept = append(kept, wire.OutPoint{Hash: t.Txid, Index: uint32(i)})
 		}
@@ -464,6 +466,10 @@ func (u *utxoTrace) backward(ctx context.Context, t *UTXOTx) error {
 	}
 	return nil
 }
+
+// noTaint is a clean piece of value to give a pool, which only reads it;
+// never to be changed.
+var noTaint = Clean()
 
 // txItem orders transactions by chain position, ascending (forward) or
 // descending (backward). t is nil until the transaction is read: its
