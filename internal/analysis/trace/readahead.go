@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"container/heap"
 	"context"
 	"errors"
 	"runtime"
@@ -18,9 +19,10 @@ import (
 // engine hints each transaction it queues, and stops the reader when the
 // trace ends.
 type ReadAheader interface {
-	// ReadAhead hints a transaction the trace will mix; spends says the
-	// trace may follow its outputs (it will not at the last hop).
-	ReadAhead(ctx context.Context, txid chainhash.Hash, spends bool)
+	// ReadAhead hints a transaction the trace will mix, at its block
+	// height; spends says the trace may follow its outputs (it will not at
+	// the last hop).
+	ReadAhead(ctx context.Context, txid chainhash.Hash, height int64, spends bool)
 	StopReadAhead()
 }
 
@@ -46,7 +48,25 @@ type readAhead struct {
 
 type hint struct {
 	txid   chainhash.Hash
+	height int64
 	spends bool
+}
+
+// hints is the reader's queue, lowest height first: the trace mixes
+// transactions in chain order, so the lowest hinted height is the one it
+// needs soonest (a FIFO reader would be busy with transactions hinted
+// early but spent late while the trace waits on recent ones).
+type hints []hint
+
+func (q hints) Len() int           { return len(q) }
+func (q hints) Less(i, j int) bool { return q[i].height < q[j].height }
+func (q hints) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *hints) Push(x any)        { *q = append(*q, x.(hint)) }
+func (q *hints) Pop() any {
+	old := *q
+	x := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return x
 }
 
 // readAheadQueue bounds the hints waiting for the reader.
@@ -55,7 +75,7 @@ const readAheadQueue = 1 << 10
 // ReadAhead implements ReadAheader: the first hint starts the reader. It
 // does nothing on a store with round trips (the batches of Prefetch serve
 // those) or with a single core to run on.
-func (b *BitcoinView) ReadAhead(ctx context.Context, txid chainhash.Hash, spends bool) {
+func (b *BitcoinView) ReadAhead(ctx context.Context, txid chainhash.Hash, height int64, spends bool) {
 	if b.br != nil || runtime.GOMAXPROCS(0) < 2 {
 		return
 	}
@@ -66,7 +86,7 @@ func (b *BitcoinView) ReadAhead(ctx context.Context, txid chainhash.Hash, spends
 		go b.ahead.run(ctx, b.r)
 	}
 	select {
-	case b.ahead.ch <- hint{txid, spends}:
+	case b.ahead.ch <- hint{txid, height, spends}:
 	default:
 	}
 }
@@ -85,11 +105,34 @@ func (b *BitcoinView) StopReadAhead() {
 
 func (a *readAhead) run(ctx context.Context, r bitcoin.ChainReader) {
 	defer close(a.done)
-	for h := range a.ch {
-		id := h.txid
-		if a.stopped.Load() || ctx.Err() != nil {
-			continue // drain
+	var q hints
+	open := true
+	for {
+		if len(q) == 0 { // wait for a hint
+			h, ok := <-a.ch
+			if !ok {
+				return
+			}
+			heap.Push(&q, h)
 		}
+		for open { // take every hint waiting, without blocking
+			select {
+			case h, ok := <-a.ch:
+				if !ok {
+					open = false
+					break
+				}
+				heap.Push(&q, h)
+				continue
+			default:
+			}
+			break
+		}
+		if a.stopped.Load() || ctx.Err() != nil {
+			return // nobody sends after stopping
+		}
+		h := heap.Pop(&q).(hint)
+		id := h.txid
 		a.mu.Lock()
 		skip := a.taken[id]
 		a.mu.Unlock()

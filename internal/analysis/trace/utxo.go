@@ -253,7 +253,7 @@ func (u *utxoTrace) follow(ctx context.Context, op wire.OutPoint, n *node, seed 
 	u.queued[next] = true
 	if u.ahead != nil {
 		// its outputs will be followed unless they are at the last hop
-		u.ahead.ReadAhead(ctx, next, u.cfg.MaxHops == 0 || n.hop+1 < u.cfg.MaxHops)
+		u.ahead.ReadAhead(ctx, next, height, u.cfg.MaxHops == 0 || n.hop+1 < u.cfg.MaxHops)
 	}
 	heap.Push(&u.q, txItem{id: next, height: height})
 	return nil
