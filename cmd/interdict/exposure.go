@@ -62,6 +62,7 @@ and a severity Low, Medium, High or Severe with the reasons that set it (the
 rules table of internal/analysis/exposure).`,
 		Args: withArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			tuneGC()
 			if chainName != "btc" && chainName != "eth" {
 				return usageError{fmt.Errorf("--chain %q: want btc or eth", chainName)}
 			}

@@ -29,6 +29,7 @@ func (b benchTags) Tags(_ context.Context, _, a string) ([]trace.Tag, error) { r
 //
 //	go test -run '^$' -bench Exposure -benchtime 400x ./cmd/interdict
 func BenchmarkExposure(b *testing.B) {
+	tuneGC() // as serve, trace and exposure run
 	ps, err := pebble.Open(b.TempDir())
 	if err != nil {
 		b.Fatal(err)

@@ -55,6 +55,7 @@ func newServeCmd(g *globals) *cobra.Command {
 		Short: "Serve the authenticated HTTP API",
 		Args:  withArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			tuneGC()
 			return g.run(cmd, func(ctx context.Context, a *app) error {
 				return a.serve(ctx, f.merge(cmd, a.cfg.Serve), func(url string) {
 					fmt.Fprintf(cmd.ErrOrStderr(), "interdict: serving on %s\n", url)

@@ -60,7 +60,10 @@ with amounts as integer strings in the smallest unit; --format csv prints the
 edges as CSV. The index is --index pebble://DIR or postgres://... (default:
 Pebble in <data-dir>/chain for btc, <data-dir>/chain-eth for eth).`,
 		Args: withArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runTrace(cmd.Context(), g, f, cmd.OutOrStdout()) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			tuneGC()
+			return runTrace(cmd.Context(), g, f, cmd.OutOrStdout())
+		},
 	}
 	def := trace.DefaultConfig()
 	fl := cmd.Flags()

@@ -150,6 +150,7 @@ func benchSchema(b *testing.B, keep bool) string {
 //	go test -run '^$' -bench Trace6Hops -benchtime 400x ./cmd/interdict
 //	INTERDICT_TRACEBENCH_DIR=/tmp/tb INTERDICT_TRACEBENCH_TXS=1000000 go test -run '^$' -bench Trace6Hops -benchtime 400x -timeout 2h ./cmd/interdict
 func BenchmarkTrace6Hops(b *testing.B) {
+	tuneGC() // as serve, trace and exposure run
 	// INTERDICT_TRACEBENCH_DIR keeps the indexes between runs (Pebble in
 	// DIR/pebble-TXS, PostgreSQL in schema tracebench_keep_TXS): an
 	// interrupted ingest resumes, a finished one is reused.

@@ -27,6 +27,7 @@ import (
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
 
+	"github.com/interdict/interdict/internal/config/sysmem"
 	"github.com/interdict/interdict/internal/index/bitcoin"
 )
 
@@ -65,7 +66,7 @@ func DefaultOptions() Options {
 // 1 GB when the memory is unknown.
 func defaultCacheBytes() int64 {
 	const lo, hi = 1 << 30, 8 << 30
-	return min(max(physicalMemory()/4, lo), hi)
+	return min(max(sysmem.Physical()/4, lo), hi)
 }
 
 var (

@@ -3,6 +3,8 @@ package pebble
 import (
 	"runtime"
 	"testing"
+
+	"github.com/interdict/interdict/internal/config/sysmem"
 )
 
 // TestDefaultCacheBytes: a quarter of the machine's memory within
@@ -13,7 +15,7 @@ func TestDefaultCacheBytes(t *testing.T) {
 		t.Fatalf("default block cache %d bytes, want within [1 GB, 8 GB]", got)
 	}
 	if runtime.GOOS == "linux" {
-		mem := physicalMemory()
+		mem := sysmem.Physical()
 		if mem <= 0 {
 			t.Fatal("physical memory unknown on Linux")
 		}

@@ -1,9 +1,9 @@
-package pebble
+package sysmem
 
 import "golang.org/x/sys/unix"
 
-// physicalMemory is the machine's RAM in bytes (0 when unknown).
-func physicalMemory() int64 {
+// Physical is the machine's RAM in bytes (0 when unknown).
+func Physical() int64 {
 	var si unix.Sysinfo_t
 	if err := unix.Sysinfo(&si); err != nil {
 		return 0
