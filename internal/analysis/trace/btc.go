@@ -48,7 +48,7 @@ func (b *BitcoinView) Prefetch(ctx context.Context, ops []wire.OutPoint, txids [
 	}
 	var want []wire.OutPoint
 	for _, op := range ops {
-		if _, ok := b.spends[op]; !ok {
+		if _, ok := b.spends[op]; !ok && !b.ahead.hasSpend(op) {
 			want = append(want, op)
 		}
 	}
@@ -67,7 +67,7 @@ func (b *BitcoinView) Prefetch(ctx context.Context, ops []wire.OutPoint, txids [
 	}
 	var ids []chainhash.Hash
 	for _, id := range txids {
-		if _, ok := b.txs[id]; !ok {
+		if _, ok := b.txs[id]; !ok && !b.ahead.has(id) {
 			ids = append(ids, id)
 		}
 	}

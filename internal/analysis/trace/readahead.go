@@ -26,7 +26,8 @@ type ReadAheader interface {
 	StopReadAhead()
 }
 
-// readAhead is a BitcoinView's reader goroutine: it reads each hinted
+// readAhead is a BitcoinView's reader goroutine (on PostgreSQL it reads
+// in batches, see readBatch): it reads each hinted
 // transaction and the spends of its outputs (the lookups the trace makes
 // when it mixes the transaction and follows its tainted outputs), and keeps
 // them for the view. A hint the channel cannot take is dropped: the view
@@ -76,14 +77,14 @@ const readAheadQueue = 1 << 10
 // does nothing on a store with round trips (the batches of Prefetch serve
 // those) or with a single core to run on.
 func (b *BitcoinView) ReadAhead(ctx context.Context, txid chainhash.Hash, height int64, spends bool) {
-	if b.br != nil || runtime.GOMAXPROCS(0) < 2 {
-		return
+	if b.br == nil && runtime.GOMAXPROCS(0) < 2 {
+		return // nothing to overlap: no round trips, no idle core
 	}
 	if b.ahead == nil {
 		b.ahead = &readAhead{ch: make(chan hint, readAheadQueue), done: make(chan struct{}),
 			txs: map[chainhash.Hash]*bitcoin.Tx{}, spends: map[wire.OutPoint]*bitcoin.Spend{},
 			taken: map[chainhash.Hash]bool{}}
-		go b.ahead.run(ctx, b.r)
+		go b.ahead.run(ctx, b.r, b.br)
 	}
 	select {
 	case b.ahead.ch <- hint{txid, height, spends}:
@@ -103,7 +104,9 @@ func (b *BitcoinView) StopReadAhead() {
 	b.ahead = nil
 }
 
-func (a *readAhead) run(ctx context.Context, r bitcoin.ChainReader) {
+// run reads the hints of the view's store r; br is r as a BatchReader, nil
+// when it has no round trips to save.
+func (a *readAhead) run(ctx context.Context, r bitcoin.ChainReader, br bitcoin.BatchReader) {
 	defer close(a.done)
 	var q hints
 	open := true
@@ -130,6 +133,10 @@ func (a *readAhead) run(ctx context.Context, r bitcoin.ChainReader) {
 		}
 		if a.stopped.Load() || ctx.Err() != nil {
 			return // nobody sends after stopping
+		}
+		if br != nil {
+			a.readBatch(ctx, br, &q)
+			continue
 		}
 		h := heap.Pop(&q).(hint)
 		id := h.txid
@@ -166,6 +173,86 @@ func (a *readAhead) run(ctx context.Context, r bitcoin.ChainReader) {
 			a.mu.Unlock()
 		}
 	}
+}
+
+// aheadBatch is the most hints the reader of a store with round trips
+// (PostgreSQL) reads in one batch.
+const aheadBatch = 256
+
+// readBatch reads up to aheadBatch hints, lowest heights first, from a
+// store with round trips: their transactions in one batch, then the spends
+// of their outputs in another, where a trace mixing them one by one would
+// make two round trips per transaction.
+func (a *readAhead) readBatch(ctx context.Context, br bitcoin.BatchReader, q *hints) {
+	var want []hint
+	var ids []chainhash.Hash
+	a.mu.Lock()
+	for len(*q) > 0 && len(ids) < aheadBatch {
+		h := heap.Pop(q).(hint)
+		if a.taken[h.txid] || a.txs[h.txid] != nil {
+			continue
+		}
+		want, ids = append(want, h), append(ids, h.txid)
+	}
+	a.mu.Unlock()
+	if len(ids) == 0 {
+		return
+	}
+	txs, _, _, err := br.ReadBatch(ctx, ids, nil)
+	if err != nil {
+		return // the view reads them again, and reports the error
+	}
+	got := make(map[chainhash.Hash]*bitcoin.Tx, len(txs))
+	a.mu.Lock()
+	for _, t := range txs {
+		got[t.Txid] = t
+		a.txs[t.Txid] = t
+	}
+	a.mu.Unlock()
+	var ops []wire.OutPoint
+	for _, h := range want {
+		if t := got[h.txid]; t != nil && h.spends {
+			for i := range t.Msg.TxOut {
+				ops = append(ops, wire.OutPoint{Hash: h.txid, Index: uint32(i)})
+			}
+		}
+	}
+	if len(ops) == 0 || a.stopped.Load() {
+		return
+	}
+	_, _, spends, err := br.ReadBatch(ctx, nil, ops)
+	if err != nil {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, op := range ops {
+		a.spends[op] = nil // unspent unless the batch says otherwise
+	}
+	for _, s := range spends {
+		a.spends[s.OutPoint] = s
+	}
+}
+
+// has reports whether the reader holds a transaction, without taking it.
+func (a *readAhead) has(id chainhash.Hash) bool {
+	if a == nil {
+		return false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.txs[id] != nil
+}
+
+// hasSpend reports whether the reader has looked up the spend of op.
+func (a *readAhead) hasSpend(op wire.OutPoint) bool {
+	if a == nil {
+		return false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	_, ok := a.spends[op]
+	return ok
 }
 
 // tx returns the transaction if the reader has it; if not, the caller
