@@ -18,7 +18,9 @@ import (
 //
 // On a store where every lookup is a round trip (bitcoin.BatchReader:
 // PostgreSQL), Prefetch reads what the next steps of a trace will ask for in
-// one batch; the view keeps those answers for the trace (one view per trace).
+// one batch; the view keeps those answers for the trace. During a forward
+// trace a reader goroutine reads ahead (readahead.go). A view serves one
+// trace at a time: make one per trace, as its answers belong to that trace.
 type BitcoinView struct {
 	r      bitcoin.ChainReader
 	params *chaincfg.Params
